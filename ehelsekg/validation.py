@@ -1,0 +1,139 @@
+"""SHACL validation with pyshacl, read back from pyshacl's report graph."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from enum import Enum
+
+import pyshacl
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH, SKOS
+from rdflib.term import Node
+
+
+class Severity(Enum):
+    """SHACL severities, most serious first."""
+
+    VIOLATION = "Violation"
+    WARNING = "Warning"
+    INFO = "Info"
+
+    @classmethod
+    def from_node(cls, node: Node | None) -> Severity:
+        for severity in cls:
+            if node == SH[severity.value]:
+                return severity
+        return cls.VIOLATION
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One result of the report: what is wrong, where, and how serious."""
+
+    severity: Severity
+    focus_node: str
+    focus_label: str | None
+    path: str | None
+    value: str | None
+    message: str
+    source_shape: str | None
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of validating a graph. ``conforms`` means: no Violation."""
+
+    triples: int
+    shapes: int
+    results: tuple[ValidationResult, ...]
+    report_graph: Graph
+
+    @property
+    def counts(self) -> dict[Severity, int]:
+        counted = Counter(result.severity for result in self.results)
+        return {severity: counted.get(severity, 0) for severity in Severity}
+
+    @property
+    def conforms(self) -> bool:
+        return self.counts[Severity.VIOLATION] == 0
+
+
+def count_shapes(shapes: Graph) -> int:
+    """Number of node and property shapes in a shapes graph."""
+    node_shapes = set(shapes.subjects(RDF.type, SH.NodeShape))
+    property_shapes = set(shapes.subjects(RDF.type, SH.PropertyShape))
+    property_shapes.update(shapes.objects(None, SH.property))
+    return len(node_shapes | property_shapes)
+
+
+def validate(data: Graph, shapes: Graph) -> ValidationReport:
+    """Validate ``data`` (ontology and data merged) against ``shapes``.
+
+    No OWL reasoning runs first: the shapes are written for asserted data, and the
+    ontology's subclass axioms are in ``data`` for ``sh:class`` to follow.
+    """
+    _conforms, report_graph, _text = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
+    assert isinstance(report_graph, Graph)
+    results = tuple(
+        sorted(
+            (
+                _read_result(report_graph, node, data)
+                for node in report_graph.objects(None, SH.result)
+            ),
+            key=lambda r: (list(Severity).index(r.severity), r.focus_node, r.path or "", r.message),
+        )
+    )
+    return ValidationReport(
+        triples=len(data), shapes=count_shapes(shapes), results=results, report_graph=report_graph
+    )
+
+
+def _read_result(report: Graph, node: Node, data: Graph) -> ValidationResult:
+    focus = report.value(node, SH.focusNode)
+    path = report.value(node, SH.resultPath)
+    value = report.value(node, SH.value)
+    messages = [str(m) for m in report.objects(node, SH.resultMessage)]
+    shape = report.value(node, SH.sourceShape)
+    return ValidationResult(
+        severity=Severity.from_node(report.value(node, SH.resultSeverity)),
+        focus_node=_show(data, focus),
+        focus_label=label_of(data, focus),
+        path=_show(data, path) if path is not None else None,
+        value=_show(data, value) if value is not None else None,
+        message=" ".join(messages) or "(no message)",
+        source_shape=_show(data, shape) if isinstance(shape, URIRef) else None,
+    )
+
+
+def label_of(graph: Graph, node: Node | None) -> str | None:
+    """The best human label of ``node``: Norwegian first, then any language."""
+    if node is None:
+        return None
+    labels = [
+        label
+        for predicate in (RDFS.label, SKOS.prefLabel)
+        for label in graph.objects(node, predicate)
+        if isinstance(label, Literal)
+    ]
+    for wanted in ("nb", "en", None):
+        for label in labels:
+            if label.language == wanted:
+                return str(label)
+    return str(labels[0]) if labels else None
+
+
+def _show(graph: Graph, node: Node | None) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, URIRef):
+        return node.n3(graph.namespace_manager)
+    if isinstance(node, BNode):
+        return "(a complex path)" if (node, None, None) in graph else "_:" + str(node)
+    return str(node)
