@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
@@ -11,11 +12,14 @@ from typing import Any, TypeVar, cast
 import click
 from rdflib import Graph
 
-from ehelsekg import render
-from ehelsekg.errors import EhelsekgError
+from ehelsekg import render, results
+from ehelsekg.errors import BadParameterError, EhelsekgError
+from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
 from ehelsekg.loading import load_graph, load_shapes
+from ehelsekg.named_queries import Catalogue
 from ehelsekg.settings import Settings
 from ehelsekg.stats import graph_stats
+from ehelsekg.store import QueryResult
 from ehelsekg.validation import validate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -121,3 +125,137 @@ def stats_command(
     """Count entities per class and facts per source document."""
     stats = graph_stats(_graph(settings, extra, only), settings)
     click.echo(render.stats_text(stats) if fmt == "text" else render.stats_json(stats))
+
+
+def store_options(command: F) -> F:
+    """The data options plus where the graph lives and whether inferences count."""
+    command = click.option(
+        "--asserted-only",
+        is_flag=True,
+        help="Leave out what reasoning derived (the inferred graph).",
+    )(command)
+    command = click.option(
+        "--store",
+        default="memory",
+        show_default=True,
+        help="Where the graph lives: 'memory', or 'oxigraph:PATH' for an on-disk store.",
+    )(command)
+    return data_options(command)
+
+
+def _knowledge(
+    settings: Settings, store: str, extra: Sequence[Path], only: Sequence[Path]
+) -> KnowledgeGraph:
+    return open_knowledge_graph(settings, store=store, extra=extra, only=list(only) or None)
+
+
+def _print_result(
+    result: QueryResult, fmt: str, knowledge: KnowledgeGraph, catalogue: Catalogue
+) -> None:
+    if result.kind == "graph":
+        if fmt not in results.GRAPH_FORMATS:
+            fmt = "turtle"
+        click.echo(results.graph_text(result, fmt), nl=False)
+        return
+    if fmt == "json":
+        click.echo(results.to_json(result))
+    elif fmt == "csv":
+        click.echo(results.to_csv(result), nl=False)
+    elif fmt == "tsv":
+        click.echo(results.to_tsv(result), nl=False)
+    elif fmt == "table":
+        labels = results.best_labels(knowledge.store.query(catalogue.lookup("labels")).records())
+        click.echo(results.to_table(result, labels))
+    else:
+        raise BadParameterError(
+            f"--format {fmt} is for CONSTRUCT/DESCRIBE;"
+            f" use one of {', '.join(results.TABULAR_FORMATS)}"
+        )
+
+
+FORMATS = click.Choice([*results.TABULAR_FORMATS, *results.GRAPH_FORMATS])
+
+
+@main.command("queries")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_obj
+@domain_errors
+def queries_command(settings: Settings, fmt: str) -> None:
+    """List the named queries with their parameters."""
+    catalogue = Catalogue(settings.queries_dir)
+    if fmt == "json":
+        listing = [catalogue.get(name).to_json() for name in catalogue.names()]
+        click.echo(json.dumps(listing, ensure_ascii=False, indent=1))
+        return
+    for name in catalogue.names():
+        query = catalogue.get(name)
+        click.echo(f"{name} — {query.title}")
+        click.echo(f"    {query.description}")
+        for parameter in query.parameters:
+            click.echo(f"    --param {parameter.name}=…  ({parameter.describe()}) {parameter.help}")
+
+
+def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not equals or not key:
+            raise BadParameterError(f"--param {pair!r}: write it as key=value")
+        values[key.strip()] = value
+    return values
+
+
+@main.command("query")
+@click.argument("name")
+@click.option(
+    "--param", "-p", "params", multiple=True, help="A parameter as key=value (repeatable)."
+)
+@store_options
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+@domain_errors
+def query_command(
+    settings: Settings,
+    name: str,
+    params: tuple[str, ...],
+    extra: tuple[Path, ...],
+    only: tuple[Path, ...],
+    store: str,
+    asserted_only: bool,
+    fmt: str,
+) -> None:
+    """Run the named query NAME (see `ehelsekg queries`)."""
+    catalogue = Catalogue(settings.queries_dir)
+    catalogue.get(name)
+    raw = _parse_params(params)
+    knowledge = _knowledge(settings, store, extra, only)
+    result = catalogue.run(name, raw, knowledge.store, include_inferred=not asserted_only)
+    _print_result(result, fmt, knowledge, catalogue)
+
+
+@main.command("sparql")
+@click.argument("query")
+@store_options
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+@domain_errors
+def sparql_command(
+    settings: Settings,
+    query: str,
+    extra: tuple[Path, ...],
+    only: tuple[Path, ...],
+    store: str,
+    asserted_only: bool,
+    fmt: str,
+) -> None:
+    """Run any SPARQL query, given as text or as @FILE (SELECT, ASK, CONSTRUCT, DESCRIBE)."""
+    if query.startswith("@"):
+        path = Path(query[1:])
+        try:
+            query = path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise BadParameterError(f"cannot read the query file {path}: {err}") from err
+    catalogue = Catalogue(settings.queries_dir)
+    knowledge = _knowledge(settings, store, extra, only)
+    result = knowledge.store.query(query, include_inferred=not asserted_only)
+    _print_result(result, fmt, knowledge, catalogue)

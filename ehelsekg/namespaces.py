@@ -14,6 +14,10 @@ EHK = Namespace(BASE + "ontology#")
 EHS = Namespace(BASE + "shapes#")
 ID = BASE + "id/"
 
+# Named graphs of the store: one per loaded file, plus one for what reasoning derives.
+GRAPH = Namespace(BASE + "graph/")
+INFERRED_GRAPH = GRAPH["inferred"]
+
 # Data namespaces by entity kind: prefix -> path segment under ``ID``.
 DATA_PREFIXES: dict[str, str] = {
     "report": "report/",

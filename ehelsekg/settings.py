@@ -11,6 +11,7 @@ _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 #: Environment variables that override the defaults, with their meaning.
 ENVIRONMENT: dict[str, str] = {
     "EHELSEKG_HOME": "Project folder holding ontology/, data/, shapes/ and queries/.",
+    "EHELSEKG_CACHE": "Folder for derived files such as the compiled reasoning rules.",
 }
 
 
@@ -19,6 +20,7 @@ class Settings:
     """Where the project's knowledge lives. Defaults to the folders beside the package."""
 
     home: Path = field(default=_PACKAGE_ROOT)
+    cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "ehelsekg")
 
     @property
     def ontology_dir(self) -> Path:
@@ -44,5 +46,10 @@ class Settings:
     def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:
         """Settings with any ``EHELSEKG_*`` overrides from ``environ`` (default: os.environ)."""
         env = os.environ if environ is None else environ
+        defaults = cls()
         home = env.get("EHELSEKG_HOME")
-        return cls(home=Path(home).resolve()) if home else cls()
+        cache = env.get("EHELSEKG_CACHE")
+        return cls(
+            home=Path(home).resolve() if home else defaults.home,
+            cache_dir=Path(cache).resolve() if cache else defaults.cache_dir,
+        )

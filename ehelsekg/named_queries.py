@@ -1,0 +1,276 @@
+"""Named queries: one ``.rq`` file per question, its header the single source of its interface.
+
+A file in ``queries/`` starts with comment lines::
+
+    # title: Measures linked to a goal
+    # description: The measures linked to a strategic goal, with owner and latest status.
+    # param goal: integer, required, min=1, max=5 -- Strategic goal number (1–5)
+
+and the query follows. The CLI, the HTTP API and the docs read the same header. Every query is
+syntax-checked when the catalogue loads, so a broken query fails at start-up, not in a meeting.
+Sub-folders hold the quality checks (``checks/``) and the lookups parameters are resolved with
+(``lookups/``); they are not named queries.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import URIRef
+from rdflib.term import Node
+
+from ehelsekg.errors import BadParameterError, RejectedQueryError, UnknownQueryError
+from ehelsekg.parameters import Parameter, convert, expand_iri, no_match, parse_declaration
+from ehelsekg.store import QueryResult, Store
+
+_HEADER = re.compile(r"^#\s*(title|description)\s*:\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query file with its declared title, description and parameters."""
+
+    name: str
+    title: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    text: str
+    path: Path
+
+    @property
+    def kind(self) -> str:
+        body = "\n".join(x for x in self.text.splitlines() if not x.lstrip().startswith("#"))
+        match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.IGNORECASE)
+        return match.group(1).lower() if match else "select"
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "kind": self.kind,
+            "parameters": [p.to_json() for p in self.parameters],
+        }
+
+
+def read_named_query(path: Path) -> NamedQuery:
+    """Read one ``.rq`` file and its header; raise ValueError naming the file if it is unfit."""
+    text = path.read_text(encoding="utf-8")
+    header: dict[str, str] = {}
+    parameters: list[Parameter] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        if match := _HEADER.match(line):
+            header[match.group(1)] = match.group(2).strip()
+            continue
+        try:
+            declared = parse_declaration(line)
+        except ValueError as err:
+            raise ValueError(f"{path}:{number}: {err}") from err
+        if declared is not None:
+            parameters.append(declared)
+    for key in ("title", "description"):
+        if key not in header:
+            raise ValueError(f"{path}: the header has no '# {key}:' line")
+    return NamedQuery(
+        name=path.stem,
+        title=header["title"],
+        description=header["description"],
+        parameters=tuple(parameters),
+        text=text,
+        path=path,
+    )
+
+
+def check_syntax(query: NamedQuery) -> None:
+    """Parse the query with Oxigraph (on an empty store); raise ValueError on a syntax error."""
+    try:
+        ox.Store().query(query.text)
+    except SyntaxError as err:
+        raise ValueError(f"{query.path}: SPARQL syntax {err}") from err
+
+
+class Catalogue:
+    """The named queries of a project, resolved against a store when they run."""
+
+    def __init__(self, queries_dir: Path) -> None:
+        self.queries_dir = queries_dir
+        self.queries: dict[str, NamedQuery] = {}
+        for path in sorted(queries_dir.glob("*.rq")):
+            try:
+                query = read_named_query(path)
+                check_syntax(query)
+            except ValueError as err:
+                raise RejectedQueryError(str(err)) from err
+            self.queries[query.name] = query
+
+    def names(self) -> list[str]:
+        return sorted(self.queries)
+
+    def get(self, name: str) -> NamedQuery:
+        if name in self.queries:
+            return self.queries[name]
+        close = difflib.get_close_matches(name, self.names(), n=3, cutoff=0.4)
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        raise UnknownQueryError(
+            f"no named query '{name}'.{hint} Known queries: {', '.join(self.names())}"
+        )
+
+    def lookup(self, name: str) -> str:
+        return (self.queries_dir / "lookups" / f"{name}.rq").read_text(encoding="utf-8")
+
+    def bind(self, query: NamedQuery, raw: Mapping[str, str], store: Store) -> dict[str, Node]:
+        """Check ``raw`` against the declared parameters and return the bindings to run with."""
+        undeclared = sorted(set(raw) - {p.name for p in query.parameters})
+        if undeclared:
+            declared = ", ".join(p.name for p in query.parameters) or "none"
+            raise BadParameterError(
+                f"query '{query.name}' has no parameter {', '.join(repr(u) for u in undeclared)}"
+                f" (its parameters: {declared})"
+            )
+        resolver = _Resolver(self, store)
+        bindings: dict[str, Node] = {}
+        for parameter in query.parameters:
+            value = raw.get(parameter.name, parameter.default)
+            if value is None or value == "":
+                if parameter.required:
+                    raise BadParameterError(
+                        f"query '{query.name}' needs parameter '{parameter.name}'"
+                        f" ({parameter.describe()}): {parameter.help}"
+                    )
+                continue
+            bindings[parameter.variable] = convert(parameter, value, resolver)
+        return bindings
+
+    def run(
+        self,
+        name: str,
+        raw: Mapping[str, str],
+        store: Store,
+        *,
+        include_inferred: bool = True,
+    ) -> QueryResult:
+        """Run the named query with raw (string) parameter values."""
+        query = self.get(name)
+        bindings = self.bind(query, raw, store)
+        return store.query(query.text, bindings=bindings, include_inferred=include_inferred)
+
+
+class _Resolver:
+    """Turns values that name entities (reports, measures, actors, concepts) into IRIs."""
+
+    def __init__(self, catalogue: Catalogue, store: Store) -> None:
+        self.catalogue = catalogue
+        self.store = store
+
+    def _rows(self, lookup: str) -> list[dict[str, Node | None]]:
+        return self.store.query(self.catalogue.lookup(lookup)).records()
+
+    def __call__(self, parameter: Parameter, raw: str) -> Node:
+        handler = getattr(self, f"_{parameter.type}", None)
+        if handler is None:
+            raise RejectedQueryError(f"parameter type {parameter.type!r} has no resolver")
+        result: Node = handler(parameter, raw)
+        return result
+
+    def _known_iri(self, parameter: Parameter, raw: str, known: set[Node | None]) -> URIRef | None:
+        iri = expand_iri(raw)
+        if iri is None:
+            return None
+        if iri not in known:
+            raise BadParameterError(f"parameter '{parameter.name}': {raw} is not in the graph")
+        return iri
+
+    def _report(self, parameter: Parameter, raw: str) -> Node:
+        rows = self._rows("reports")
+        known = {row["report"] for row in rows}
+        if iri := self._known_iri(parameter, raw, known):
+            return iri
+        with_assessments = [row for row in rows if int(str(row["assessments"])) > 0]
+        if raw.lower() == "latest":
+            # The latest report that lists the whole portfolio; else any with assessments.
+            complete = [row for row in with_assessments if str(row["listsAll"]) == "true"]
+            candidates = complete or with_assessments
+            if not candidates:
+                raise BadParameterError(f"parameter '{parameter.name}': no report lists measures")
+            latest = max(candidates, key=lambda row: str(row["sortDate"]))
+            return latest["report"]  # type: ignore[return-value]
+        if not re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", raw):
+            raise BadParameterError(
+                f"parameter '{parameter.name}': {raw!r} is not a report;"
+                " give YYYY-MM, 'latest' or a report IRI"
+            )
+        matches = [row for row in rows if str(row["sortDate"]).startswith(raw)]
+        if len(matches) > 1:
+            matches = [row for row in matches if row in with_assessments] or matches
+        if len(matches) == 1:
+            return matches[0]["report"]  # type: ignore[return-value]
+        allowed = sorted({str(row["sortDate"])[:7] for row in rows})
+        if not matches:
+            raise no_match(parameter, raw, allowed)
+        raise BadParameterError(
+            f"parameter '{parameter.name}': {raw!r} matches several reports;"
+            f" give its IRI: {', '.join(str(row['report']) for row in matches)}"
+        )
+
+    def _measure(self, parameter: Parameter, raw: str) -> Node:
+        rows = self._rows("measures")
+        by_id = {str(row["id"]): row["measure"] for row in rows}
+        if raw in by_id:
+            return by_id[raw]  # type: ignore[return-value]
+        if iri := self._known_iri(parameter, raw, {row["measure"] for row in rows}):
+            return iri
+        raise no_match(parameter, raw, sorted(by_id, key=lambda i: (len(i), i)))
+
+    def _subject(self, parameter: Parameter, raw: str) -> Node:
+        if raw.isdigit():
+            return self._measure(parameter, raw)
+        iri = expand_iri(raw)
+        if iri is None:
+            raise BadParameterError(
+                f"parameter '{parameter.name}': {raw!r} is neither a portfolio number nor an IRI"
+            )
+        return iri
+
+    def _actor(self, parameter: Parameter, raw: str) -> Node:
+        rows = self._rows("actors")
+        if iri := self._known_iri(parameter, raw, {row["actor"] for row in rows}):
+            return iri
+        wanted = raw.casefold()
+        exact = {row["actor"] for row in rows if str(row["label"]).casefold() == wanted}
+        if len(exact) == 1:
+            return exact.pop()  # type: ignore[return-value]
+        partial = {row["actor"] for row in rows if wanted in str(row["label"]).casefold()}
+        if len(exact) > 1 or (not exact and len(partial) > 1):
+            names = sorted({str(r["label"]) for r in rows if r["actor"] in (exact or partial)})
+            raise BadParameterError(
+                f"parameter '{parameter.name}': {raw!r} matches several actors: {', '.join(names)}"
+            )
+        if partial:
+            return partial.pop()  # type: ignore[return-value]
+        raise no_match(parameter, raw, sorted({str(row["label"]) for row in rows}))
+
+    def _concept(self, parameter: Parameter, raw: str) -> Node:
+        scheme = parameter.options.get("scheme")
+        scheme_iri = expand_iri(scheme) if scheme else None
+        rows = [
+            r for r in self._rows("concepts") if scheme_iri is None or r["scheme"] == scheme_iri
+        ]
+        if iri := self._known_iri(parameter, raw, {row["concept"] for row in rows}):
+            return iri
+        wanted = raw.casefold()
+        for row in rows:
+            if str(row["name"]).casefold() == wanted:
+                return row["concept"]  # type: ignore[return-value]
+        raise no_match(parameter, raw, sorted({str(r["name"]) for r in rows}))

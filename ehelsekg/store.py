@@ -1,0 +1,234 @@
+"""The store behind every query: one small interface, Oxigraph as the embedded default.
+
+Each loaded file lives in a named graph of its own and what reasoning derives lives in
+``graph:inferred``, so that a query can see everything (the union of all graphs, the default)
+or the asserted facts only. rdflib graphs are still made where a library needs one (pyshacl,
+owlrl) by :meth:`Store.export`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal as Kind
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from ehelsekg.errors import DataLoadError, RejectedQueryError
+from ehelsekg.namespaces import INFERRED_GRAPH, bind_all
+from ehelsekg.sparql_text import bind_values
+
+Triple = tuple[Node, Node, Node]
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The answer to a query: rows for SELECT, a boolean for ASK, a graph for CONSTRUCT/DESCRIBE."""
+
+    kind: Kind["select", "ask", "graph"]
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple[Node | None, ...], ...] = ()
+    boolean: bool | None = None
+    graph: Graph = field(default_factory=Graph)
+
+    def records(self) -> list[dict[str, Node | None]]:
+        """SELECT rows as dictionaries keyed by variable name."""
+        return [dict(zip(self.variables, row, strict=True)) for row in self.rows]
+
+
+class Store(ABC):
+    """What the rest of the library needs from a triple store."""
+
+    @abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Node] | None = None,
+        include_inferred: bool = True,
+    ) -> QueryResult:
+        """Run a SPARQL query over the union of the graphs (without the inferred graph if asked).
+
+        ``bindings`` pre-bind variables to RDF terms; values are never pasted into the text.
+        """
+
+    @abstractmethod
+    def replace_graph(self, name: URIRef, triples: Iterable[Triple]) -> None:
+        """Make the named graph hold exactly ``triples``, atomically."""
+
+    @abstractmethod
+    def load_file(self, path: Path, graph: URIRef) -> None:
+        """Parse an RDF file into a named graph (replacing what it held)."""
+
+    @abstractmethod
+    def graph_names(self) -> list[URIRef]:
+        """The named graphs that hold triples."""
+
+    @abstractmethod
+    def triples(self, graphs: Sequence[URIRef] | None = None) -> Iterator[Triple]:
+        """All triples of the given graphs (all graphs by default)."""
+
+    @abstractmethod
+    def __len__(self) -> int:
+        """Number of quads in the store."""
+
+    def asserted_graph_names(self) -> list[URIRef]:
+        return [name for name in self.graph_names() if name != INFERRED_GRAPH]
+
+    def export(self, graphs: Sequence[URIRef] | None = None) -> Graph:
+        """An rdflib copy of the given graphs (all asserted graphs by default)."""
+        graph = bind_all(Graph())
+        for triple in self.triples(self.asserted_graph_names() if graphs is None else graphs):
+            graph.add(triple)
+        return graph
+
+
+################################################################ Oxigraph
+
+_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
+}
+
+
+def to_ox(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    raise TypeError(f"cannot store {node!r} in Oxigraph")
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def from_ox(term: object) -> Node:
+    """A pyoxigraph term as an rdflib term (plain strings stay plain, as rdflib writes them)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise TypeError(f"unexpected term {term!r}")
+
+
+class OxigraphStore(Store):
+    """pyoxigraph's store, in memory or on disk."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._store = ox.Store(str(path)) if path is not None else ox.Store()
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Node] | None = None,
+        include_inferred: bool = True,
+    ) -> QueryResult:
+        if bindings:
+            sparql = bind_values(sparql, bindings)
+        default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None
+        if not include_inferred:
+            default_graph = [ox.NamedNode(str(g)) for g in self.asserted_graph_names()]
+        try:
+            answer = self._store.query(
+                sparql,
+                use_default_graph_as_union=include_inferred,
+                default_graph=default_graph,
+            )
+        except SyntaxError as err:
+            raise RejectedQueryError(f"SPARQL syntax {err}") from err
+        if isinstance(answer, ox.QueryBoolean):
+            return QueryResult(kind="ask", boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            variables = tuple(v.value for v in answer.variables)
+            rows = tuple(
+                tuple(None if s[v] is None else from_ox(s[v]) for v in variables) for s in answer
+            )
+            return QueryResult(kind="select", variables=variables, rows=rows)
+        graph = bind_all(Graph())
+        for triple in answer:
+            graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+        return QueryResult(kind="graph", graph=graph)
+
+    def replace_graph(self, name: URIRef, triples: Iterable[Triple]) -> None:
+        graph = ox.NamedNode(str(name))
+        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph) for s, p, o in triples]  # type: ignore[arg-type]
+        if self._has_graph(graph):
+            self._store.remove_graph(graph)
+        self._store.extend(quads)
+
+    def load_file(self, path: Path, graph: URIRef) -> None:
+        fmt = _FORMATS.get(path.suffix)
+        if fmt is None:
+            raise DataLoadError(path, f"not an RDF file (expected one of {', '.join(_FORMATS)})")
+        target = ox.NamedNode(str(graph))
+        try:
+            # Blank nodes are renamed so that two files never share one by accident.
+            quads = list(
+                ox.parse(
+                    path=str(path),
+                    format=fmt,
+                    base_iri=path.resolve().as_uri(),
+                    rename_blank_nodes=True,
+                )
+            )
+        except SyntaxError as err:
+            line = err.args[1][1] if len(err.args) > 1 and err.args[1] else None
+            raise DataLoadError(path, f"syntax error: {err.msg}", line=line) from err
+        except OSError as err:
+            raise DataLoadError(path, f"cannot be read: {err}") from err
+        if self._has_graph(target):
+            self._store.remove_graph(target)
+        self._store.extend(ox.Quad(q.subject, q.predicate, q.object, target) for q in quads)
+
+    def _has_graph(self, graph: ox.NamedNode) -> bool:
+        return bool(self._store.contains_named_graph(graph))
+
+    def graph_names(self) -> list[URIRef]:
+        names = {URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)}
+        return sorted(names)
+
+    def triples(self, graphs: Sequence[URIRef] | None = None) -> Iterator[Triple]:
+        names = self.graph_names() if graphs is None else list(graphs)
+        for name in names:
+            for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
+                yield from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def flush(self) -> None:
+        """Make an on-disk store durable now."""
+        if self.path is not None:
+            self._store.flush()
+
+
+def open_store(spec: str) -> Store:
+    """A store from a ``--store`` value: ``memory`` or ``oxigraph:PATH``."""
+    if spec == "memory":
+        return OxigraphStore()
+    kind, _, location = spec.partition(":")
+    if kind == "oxigraph" and location:
+        return OxigraphStore(Path(location))
+    raise DataLoadError(Path(spec), "unknown store; use 'memory' or 'oxigraph:PATH'")
