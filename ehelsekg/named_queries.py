@@ -20,15 +20,34 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import networkx as nx
 import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from ehelsekg.errors import BadParameterError, RejectedQueryError, UnknownQueryError
 from ehelsekg.parameters import Parameter, convert, expand_iri, no_match, parse_declaration
+from ehelsekg.results import best_labels
 from ehelsekg.store import QueryResult, Store
 
 _HEADER = re.compile(r"^#\s*(title|description)\s*:\s*(.*)$")
+_PATH = re.compile(
+    r"^#\s*path\s+(?P<column>\w+)\s*:\s*from=(?P<start>\w+)\s+to=(?P<end>\w+)\s+via=(?P<via>\S+)\s*$"
+)
+
+
+@dataclass(frozen=True)
+class PathColumn:
+    """A result column filled with the shortest path between two other columns' nodes.
+
+    Declared as ``# path chain: from=measure to=dependent via=ehk:dependsOn``; SPARQL cannot
+    return the path of a property-path match, so the catalogue computes it after the query.
+    """
+
+    column: str
+    start: str
+    end: str
+    via: URIRef
 
 
 @dataclass(frozen=True)
@@ -41,6 +60,7 @@ class NamedQuery:
     parameters: tuple[Parameter, ...]
     text: str
     path: Path
+    path_columns: tuple[PathColumn, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -66,6 +86,7 @@ def read_named_query(path: Path) -> NamedQuery:
     text = path.read_text(encoding="utf-8")
     header: dict[str, str] = {}
     parameters: list[Parameter] = []
+    path_columns: list[PathColumn] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("#"):
             if line.strip():
@@ -73,6 +94,12 @@ def read_named_query(path: Path) -> NamedQuery:
             continue
         if match := _HEADER.match(line):
             header[match.group(1)] = match.group(2).strip()
+            continue
+        if match := _PATH.match(line):
+            via = expand_iri(match["via"])
+            if via is None:
+                raise ValueError(f"{path}:{number}: {match['via']!r} is not a known IRI")
+            path_columns.append(PathColumn(match["column"], match["start"], match["end"], via))
             continue
         try:
             declared = parse_declaration(line)
@@ -90,6 +117,7 @@ def read_named_query(path: Path) -> NamedQuery:
         parameters=tuple(parameters),
         text=text,
         path=path,
+        path_columns=tuple(path_columns),
     )
 
 
@@ -164,7 +192,38 @@ class Catalogue:
         """Run the named query with raw (string) parameter values."""
         query = self.get(name)
         bindings = self.bind(query, raw, store)
-        return store.query(query.text, bindings=bindings, include_inferred=include_inferred)
+        result = store.query(query.text, bindings=bindings, include_inferred=include_inferred)
+        for column in query.path_columns:
+            result = self._fill_path(result, column, store, include_inferred=include_inferred)
+        return result
+
+    def _fill_path(
+        self, result: QueryResult, column: PathColumn, store: Store, *, include_inferred: bool
+    ) -> QueryResult:
+        if column.column not in result.variables:
+            return result
+        edges = store.query(
+            self.lookup("edges"), bindings={"via": column.via}, include_inferred=include_inferred
+        )
+        network = nx.DiGraph()
+        network.add_edges_from((row[0], row[1]) for row in edges.rows)
+        labels = best_labels(store.query(self.lookup("labels")).records())
+        at = {name: i for i, name in enumerate(result.variables)}
+        rows = []
+        for row in result.rows:
+            values = list(row)
+            start, end = row[at[column.start]], row[at[column.end]]
+            if start is not None and end is not None:
+                try:
+                    nodes = [start] if start == end else nx.shortest_path(network, start, end)
+                except (nx.NetworkXNoPath, nx.NodeNotFound):
+                    nodes = []
+                if nodes:
+                    values[at[column.column]] = Literal(
+                        " → ".join(labels.get(n, str(n)) for n in nodes)
+                    )
+            rows.append(tuple(values))
+        return QueryResult(kind=result.kind, variables=result.variables, rows=tuple(rows))
 
 
 class _Resolver:
@@ -247,19 +306,40 @@ class _Resolver:
         rows = self._rows("actors")
         if iri := self._known_iri(parameter, raw, {row["actor"] for row in rows}):
             return iri
-        wanted = raw.casefold()
-        exact = {row["actor"] for row in rows if str(row["label"]).casefold() == wanted}
-        if len(exact) == 1:
-            return exact.pop()  # type: ignore[return-value]
-        partial = {row["actor"] for row in rows if wanted in str(row["label"]).casefold()}
-        if len(exact) > 1 or (not exact and len(partial) > 1):
-            names = sorted({str(r["label"]) for r in rows if r["actor"] in (exact or partial)})
+        names: dict[Node, set[str]] = {}
+        for row in rows:
+            actor = row["actor"]
+            if actor is None:
+                continue
+            names.setdefault(actor, {str(actor).rsplit("/", 1)[-1]}).add(str(row["label"]))
+        wanted = _fold(raw)
+        exact = {actor for actor, labels in names.items() if wanted in {_fold(n) for n in labels}}
+        partial = {
+            actor for actor, labels in names.items() if any(wanted in _fold(n) for n in labels)
+        }
+        found = exact or partial
+        if len(found) == 1:
+            return found.pop()
+        if found:
+            listed = sorted({str(r["label"]) for r in rows if r["actor"] in found})
             raise BadParameterError(
-                f"parameter '{parameter.name}': {raw!r} matches several actors: {', '.join(names)}"
+                f"parameter '{parameter.name}': {raw!r} matches several actors: {', '.join(listed)}"
             )
-        if partial:
-            return partial.pop()  # type: ignore[return-value]
         raise no_match(parameter, raw, sorted({str(row["label"]) for row in rows}))
+
+    def _meeting(self, parameter: Parameter, raw: str) -> Node:
+        rows = self._rows("meetings")
+        if iri := self._known_iri(parameter, raw, {row["meeting"] for row in rows}):
+            return iri
+        matches = [row["meeting"] for row in rows if str(row["date"]) == raw]
+        if len(matches) == 1 and matches[0] is not None:
+            return matches[0]
+        if matches:
+            raise BadParameterError(
+                f"parameter '{parameter.name}': several councils met on {raw}; give the meeting IRI:"
+                f" {', '.join(str(m) for m in matches)}"
+            )
+        raise no_match(parameter, raw, [f"{row['date']} ({row['label']})" for row in rows])
 
     def _concept(self, parameter: Parameter, raw: str) -> Node:
         scheme = parameter.options.get("scheme")
@@ -274,3 +354,15 @@ class _Resolver:
             if str(row["name"]).casefold() == wanted:
                 return row["concept"]  # type: ignore[return-value]
         raise no_match(parameter, raw, sorted({str(r["name"]) for r in rows}))
+
+
+_TRANSLITERATION = str.maketrans({"æ": "ae", "ø": "o", "å": "a"})
+
+
+def _fold(text: str) -> str:
+    """Case, punctuation and Norwegian letters folded away, so 'helse-sor-ost' finds 'Helse Sør-Øst'.
+
+    >>> _fold("Helse Sør-Øst RHF") == _fold("helse-sor-ost-rhf")
+    True
+    """
+    return "".join(c for c in text.casefold().translate(_TRANSLITERATION) if c.isalnum())

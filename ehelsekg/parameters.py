@@ -8,7 +8,8 @@ A declaration reads ``# param NAME: TYPE[, required][, key=value …] -- help``.
 - ``measure`` — a portfolio number, or a measure's IRI / prefixed name;
 - ``actor`` — an organisation's or actor group's name or abbreviation (any case), or its IRI;
 - ``subject`` — a portfolio number, or any IRI / prefixed name;
-- ``concept`` (``scheme=ehk:RagScheme``) — a concept's notation or label (any case), or its IRI.
+- ``concept`` (``scheme=ehk:RagScheme``) — a concept's notation or label (any case), or its IRI;
+- ``meeting`` — a council meeting's date (YYYY-MM-DD), or its IRI.
 
 Types that name entities are resolved against the graph by the lookup queries in
 ``queries/lookups/``; a value that matches nothing is an error listing what would.
@@ -40,10 +41,11 @@ TYPES = (
     "actor",
     "subject",
     "concept",
+    "meeting",
 )
 
 _DECLARATION = re.compile(
-    r"^#\s*param\s+(?P<name>[A-Za-z_][\w-]*)\s*:\s*(?P<spec>[^-]*?)\s*(?:--\s*(?P<help>.*))?$"
+    r"^#\s*param\s+(?P<name>[A-Za-z_][\w-]*)\s*:\s*(?P<spec>.*?)\s*(?:\s--\s*(?P<help>.*))?$"
 )
 
 

@@ -102,10 +102,13 @@ def compile_rules(schema: Graph) -> RuleSet:
             add(rules.superclasses, c, d)
     for p, q in closed.subject_objects(RDFS.subPropertyOf):
         add(rules.superproperties, p, q)
+    # owl:Thing and rdfs:Resource say nothing; every resource is one.
+    trivial = {OWL.Thing, RDFS.Resource, RDFS.Literal}
     for p, c in closed.subject_objects(RDFS.domain):
-        add(rules.domains, p, c)
+        if c not in trivial:
+            add(rules.domains, p, c)
     for p, c in closed.subject_objects(RDFS.range):
-        if c != RDFS.Literal and not str(c).startswith(str(RDF)):
+        if c not in trivial and not str(c).startswith(str(RDF)):
             add(rules.ranges, p, c)
     for p, q in closed.subject_objects(OWL.inverseOf):
         add(rules.inverses, p, q)
@@ -132,8 +135,12 @@ def compile_rules(schema: Graph) -> RuleSet:
     return rules
 
 
+#: Bumped whenever compile_rules changes, so that cached rules are compiled again.
+COMPILER_VERSION = "2"
+
+
 def ontology_fingerprint(paths: Iterable[Path]) -> str:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(COMPILER_VERSION.encode())
     for path in sorted(paths):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

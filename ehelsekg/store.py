@@ -147,15 +147,13 @@ class OxigraphStore(Store):
     ) -> QueryResult:
         if bindings:
             sparql = bind_values(sparql, bindings)
-        default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None
-        if not include_inferred:
-            default_graph = [ox.NamedNode(str(g)) for g in self.asserted_graph_names()]
+        # The store's default graph holds the asserted triples of all files as a set; the union
+        # of named graphs would repeat a triple stated in two files.
+        default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+        if include_inferred:
+            default_graph.append(ox.NamedNode(str(INFERRED_GRAPH)))
         try:
-            answer = self._store.query(
-                sparql,
-                use_default_graph_as_union=include_inferred,
-                default_graph=default_graph,
-            )
+            answer = self._store.query(sparql, default_graph=default_graph)
         except SyntaxError as err:
             raise RejectedQueryError(f"SPARQL syntax {err}") from err
         if isinstance(answer, ox.QueryBoolean):
@@ -173,16 +171,13 @@ class OxigraphStore(Store):
 
     def replace_graph(self, name: URIRef, triples: Iterable[Triple]) -> None:
         graph = ox.NamedNode(str(name))
-        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph) for s, p, o in triples]  # type: ignore[arg-type]
-        if self._has_graph(graph):
-            self._store.remove_graph(graph)
-        self._store.extend(quads)
+        new = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]  # type: ignore[arg-type]
+        self._replace(graph, new)
 
     def load_file(self, path: Path, graph: URIRef) -> None:
         fmt = _FORMATS.get(path.suffix)
         if fmt is None:
             raise DataLoadError(path, f"not an RDF file (expected one of {', '.join(_FORMATS)})")
-        target = ox.NamedNode(str(graph))
         try:
             # Blank nodes are renamed so that two files never share one by accident.
             quads = list(
@@ -198,9 +193,33 @@ class OxigraphStore(Store):
             raise DataLoadError(path, f"syntax error: {err.msg}", line=line) from err
         except OSError as err:
             raise DataLoadError(path, f"cannot be read: {err}") from err
-        if self._has_graph(target):
-            self._store.remove_graph(target)
-        self._store.extend(ox.Quad(q.subject, q.predicate, q.object, target) for q in quads)
+        self._replace(ox.NamedNode(str(graph)), [q.triple for q in quads])
+
+    def _replace(self, graph: ox.NamedNode, new: list[ox.Triple]) -> None:
+        """Replace a named graph, keeping the default graph the set union of asserted graphs."""
+        mirrored = graph.value != str(INFERRED_GRAPH)
+        old: list[ox.Triple] = []
+        if self._has_graph(graph):
+            old = [q.triple for q in self._store.quads_for_pattern(None, None, None, graph)]
+            self._store.remove_graph(graph)
+        self._store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in new)
+        if not mirrored:
+            return
+        keep = set(new)
+        default = ox.DefaultGraph()
+        for triple in old:
+            if triple not in keep and not self._stated_elsewhere(triple):
+                self._store.remove(
+                    ox.Quad(triple.subject, triple.predicate, triple.object, default)
+                )
+        self._store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in new)
+
+    def _stated_elsewhere(self, triple: ox.Triple) -> bool:
+        for quad in self._store.quads_for_pattern(triple.subject, triple.predicate, triple.object):
+            graph = quad.graph_name
+            if isinstance(graph, ox.NamedNode) and graph.value != str(INFERRED_GRAPH):
+                return True
+        return False
 
     def _has_graph(self, graph: ox.NamedNode) -> bool:
         return bool(self._store.contains_named_graph(graph))
