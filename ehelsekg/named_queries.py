@@ -336,7 +336,8 @@ class _Resolver:
             return matches[0]
         if matches:
             raise BadParameterError(
-                f"parameter '{parameter.name}': several councils met on {raw}; give the meeting IRI:"
+                f"parameter '{parameter.name}': several councils met on {raw};"
+                " give the meeting IRI:"
                 f" {', '.join(str(m) for m in matches)}"
             )
         raise no_match(parameter, raw, [f"{row['date']} ({row['label']})" for row in rows])
@@ -360,7 +361,7 @@ _TRANSLITERATION = str.maketrans({"æ": "ae", "ø": "o", "å": "a"})
 
 
 def _fold(text: str) -> str:
-    """Case, punctuation and Norwegian letters folded away, so 'helse-sor-ost' finds 'Helse Sør-Øst'.
+    """Case, punctuation and æ/ø/å folded away: 'helse-sor-ost' finds 'Helse Sør-Øst'.
 
     >>> _fold("Helse Sør-Øst RHF") == _fold("helse-sor-ost-rhf")
     True
