@@ -177,12 +177,15 @@ FORMATS = click.Choice([*results.TABULAR_FORMATS, *results.GRAPH_FORMATS])
 
 
 @main.command("queries")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
 @click.pass_obj
 @domain_errors
 def queries_command(settings: Settings, fmt: str) -> None:
-    """List the named queries with their parameters."""
+    """List the named queries with their parameters (markdown: the docs page)."""
     catalogue = Catalogue(settings.queries_dir)
+    if fmt == "markdown":
+        click.echo(render.queries_markdown(catalogue), nl=False)
+        return
     if fmt == "json":
         listing = [catalogue.get(name).to_json() for name in catalogue.names()]
         click.echo(json.dumps(listing, ensure_ascii=False, indent=1))

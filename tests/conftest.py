@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 from rdflib import Graph
 
+from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
 from ehelsekg.loading import load_graph, load_shapes
+from ehelsekg.named_queries import Catalogue
 from ehelsekg.settings import Settings
 from ehelsekg.validation import ValidationReport, validate
 
@@ -29,3 +34,27 @@ def shapes(settings: Settings) -> Graph:
 @pytest.fixture(scope="session")
 def bundled_report(graph: Graph, shapes: Graph) -> ValidationReport:
     return validate(graph, shapes)
+
+
+@pytest.fixture(scope="session")
+def knowledge(settings: Settings) -> KnowledgeGraph:
+    """The bundled data in the embedded Oxigraph store, with inferences."""
+    return open_knowledge_graph(settings)
+
+
+@pytest.fixture(scope="session")
+def catalogue(settings: Settings) -> Catalogue:
+    return Catalogue(settings.queries_dir)
+
+
+@pytest.fixture
+def small_graph(tmp_path: Path, settings: Settings) -> Callable[[str], KnowledgeGraph]:
+    """Build a knowledge graph from the ontology plus a Turtle snippet (prefixes are added)."""
+
+    def build(turtle: str) -> KnowledgeGraph:
+        path = tmp_path / "snippet.ttl"
+        prefixes = (settings.home / "docs" / "prefixes.ttl").read_text(encoding="utf-8")
+        path.write_text(prefixes + "\n" + turtle, encoding="utf-8")
+        return open_knowledge_graph(settings, only=[path])
+
+    return build

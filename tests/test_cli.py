@@ -96,3 +96,90 @@ def test_validate_turtle_is_a_shacl_report() -> None:
     result = run("validate", "--format", "turtle")
     assert result.exit_code == 0, result.output
     assert "sh:ValidationReport" in result.output
+
+
+def test_queries_lists_every_named_query_with_parameters() -> None:
+    result = run("queries", "--format", "json")
+    assert result.exit_code == 0, result.output
+    listing = {q["name"]: q for q in json.loads(result.output)}
+    assert {"goals", "measures-by-goal", "red-dependencies-blocking-goal", "search"} <= set(listing)
+    (goal,) = listing["measures-by-goal"]["parameters"]
+    assert goal["name"] == "goal" and goal["required"] is True and goal["options"]["max"] == "5"
+
+
+def test_query_as_sparql_json() -> None:
+    result = run("query", "goals", "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["head"]["vars"][:3] == ["goal", "number", "title"]
+    numbers = [b["number"]["value"] for b in document["results"]["bindings"]]
+    assert numbers == ["1", "2", "3", "4", "5"]
+
+
+def test_query_table_shows_labels_not_iris() -> None:
+    result = run("query", "measures-by-goal", "--param", "goal=4")
+    assert result.exit_code == 0, result.output
+    assert "Program pasientens legemiddelliste" in result.output
+    assert "https://w3id.org" not in result.output
+
+
+def test_query_csv_follows_sparql_csv() -> None:
+    result = run("query", "goals", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout_bytes.decode("utf-8").split("\r\n")
+    assert lines[0] == "goal,number,title,strategy"
+    assert lines[1].startswith("https://w3id.org/ehelsekg/id/goal/1,1,Enklere arbeidshverdag")
+
+
+def test_errors_a_person_can_act_on_have_distinct_exit_codes(tmp_path: Path) -> None:
+    unknown = CliRunner().invoke(main, ["query", "measures-by-gaol"])
+    assert unknown.exit_code == 4
+    assert "Did you mean: measures-by-goal" in unknown.output
+    missing = CliRunner().invoke(main, ["query", "measures-by-goal"])
+    assert missing.exit_code == 5 and "needs parameter 'goal'" in missing.output
+    ill_typed = CliRunner().invoke(main, ["query", "dependencies", "-p", "status=purple"])
+    assert ill_typed.exit_code == 5 and "Allowed values" in ill_typed.output
+    malformed = CliRunner().invoke(main, ["query", "goals", "-p", "oops"])
+    assert malformed.exit_code == 5 and "key=value" in malformed.output
+    syntax = CliRunner().invoke(main, ["sparql", "SELECT * WHERE {\n  ?s ?p\n}"])
+    assert syntax.exit_code == 6 and "error at 3:2" in syntax.output
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(BROKEN_TURTLE, encoding="utf-8")
+    unreadable = CliRunner().invoke(main, ["query", "goals", "--data", str(broken)])
+    assert unreadable.exit_code == 2 and f"{broken}:5" in unreadable.output
+
+
+def test_sparql_select_ask_and_construct(tmp_path: Path) -> None:
+    select = run(
+        "sparql",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?m a <https://w3id.org/ehelsekg/ontology#Measure> }",
+        "--format",
+        "csv",
+    )
+    assert select.exit_code == 0 and int(select.stdout_bytes.decode().split("\r\n")[1]) > 70
+    ask = run(
+        "sparql",
+        "ASK { ?g a <https://w3id.org/ehelsekg/ontology#StrategicGoal> }",
+        "--format",
+        "json",
+    )
+    assert json.loads(ask.output) == {"head": {}, "boolean": True}
+    query_file = tmp_path / "goals.rq"
+    query_file.write_text(
+        "CONSTRUCT { ?g <http://www.w3.org/2000/01/rdf-schema#label> ?l } WHERE "
+        "{ ?g a <https://w3id.org/ehelsekg/ontology#StrategicGoal> ; "
+        "<http://www.w3.org/2004/02/skos/core#prefLabel> ?l }",
+        encoding="utf-8",
+    )
+    construct = run("sparql", f"@{query_file}")
+    assert construct.exit_code == 0
+    assert construct.output.count("Enklere arbeidshverdag") == 1
+    as_json_ld = run("sparql", f"@{query_file}", "--format", "json-ld")
+    assert len(json.loads(as_json_ld.output)) == 5
+
+
+def test_asserted_only_leaves_out_inferences() -> None:
+    query = "ASK { ?m <https://w3id.org/ehelsekg/ontology#contributesToGoal> ?g }"
+    assert json.loads(run("sparql", query, "--format", "json").output)["boolean"] is True
+    asserted = run("sparql", query, "--format", "json", "--asserted-only")
+    assert json.loads(asserted.output)["boolean"] is False
