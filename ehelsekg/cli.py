@@ -10,13 +10,15 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import click
+import networkx as nx
 from rdflib import Graph
 
-from ehelsekg import render, results
+from ehelsekg import analysis, render, results
 from ehelsekg.errors import BadParameterError, EhelsekgError
 from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
 from ehelsekg.loading import load_graph, load_shapes
 from ehelsekg.named_queries import Catalogue
+from ehelsekg.network import build_network
 from ehelsekg.settings import Settings
 from ehelsekg.stats import graph_stats
 from ehelsekg.store import QueryResult
@@ -262,3 +264,87 @@ def sparql_command(
     knowledge = _knowledge(settings, store, extra, only)
     result = knowledge.store.query(query, include_inferred=not asserted_only)
     _print_result(result, fmt, knowledge, catalogue)
+
+
+def _network(
+    settings: Settings, store: str, extra: Sequence[Path], only: Sequence[Path]
+) -> nx.DiGraph:
+    knowledge = _knowledge(settings, store, extra, only)
+    return build_network(knowledge.store, Catalogue(settings.queries_dir))
+
+
+ANALYSIS_FORMATS = click.Choice(["table", "json"])
+
+
+@main.command("critical-path")
+@click.argument("target")
+@data_options
+@click.option("--store", default="memory", show_default=True, help="'memory' or 'oxigraph:PATH'.")
+@click.option("--format", "fmt", type=ANALYSIS_FORMATS, default="table", show_default=True)
+@click.pass_obj
+@domain_errors
+def critical_path_command(
+    settings: Settings,
+    target: str,
+    extra: tuple[Path, ...],
+    only: tuple[Path, ...],
+    store: str,
+    fmt: str,
+) -> None:
+    """What must happen, in what order, before TARGET (IRI, prefixed name or portfolio number)."""
+    network = _network(settings, store, extra, only)
+    result = analysis.critical_path(network, analysis.resolve_node(network, target))
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+    else:
+        click.echo(render.critical_path_text(result))
+
+
+@main.command("impact")
+@click.argument("node")
+@click.option("--slip", type=int, required=True, help="How many months NODE finishes later.")
+@data_options
+@click.option("--store", default="memory", show_default=True, help="'memory' or 'oxigraph:PATH'.")
+@click.option("--format", "fmt", type=ANALYSIS_FORMATS, default="table", show_default=True)
+@click.pass_obj
+@domain_errors
+def impact_command(
+    settings: Settings,
+    node: str,
+    slip: int,
+    extra: tuple[Path, ...],
+    only: tuple[Path, ...],
+    store: str,
+    fmt: str,
+) -> None:
+    """What moves, and by how much, if NODE (IRI, prefixed name or portfolio number) slips."""
+    network = _network(settings, store, extra, only)
+    result = analysis.impact(network, analysis.resolve_node(network, node), slip)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+    else:
+        click.echo(render.impact_text(result))
+
+
+@main.command("hotspots")
+@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True)
+@data_options
+@click.option("--store", default="memory", show_default=True, help="'memory' or 'oxigraph:PATH'.")
+@click.option("--format", "fmt", type=ANALYSIS_FORMATS, default="table", show_default=True)
+@click.pass_obj
+@domain_errors
+def hotspots_command(
+    settings: Settings,
+    top: int,
+    extra: tuple[Path, ...],
+    only: tuple[Path, ...],
+    store: str,
+    fmt: str,
+) -> None:
+    """Where a delay hurts most: what most other work depends on."""
+    network = _network(settings, store, extra, only)
+    ranked = analysis.hotspots(network, top)
+    if fmt == "json":
+        click.echo(json.dumps([h.to_json() for h in ranked], ensure_ascii=False, indent=1))
+    else:
+        click.echo(render.hotspots_text(ranked))

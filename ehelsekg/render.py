@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ehelsekg.analysis import CriticalPath, Hotspot, Impact
 from ehelsekg.named_queries import Catalogue
 from ehelsekg.namespaces import bind_all
 from ehelsekg.stats import GraphStats
@@ -129,4 +130,58 @@ def queries_markdown(catalogue: Catalogue) -> str:
             lines.append("")
         example = " ".join(f"--param {p.name}=…" for p in query.parameters if p.required)
         lines += ["```sh", f"ehelsekg query {name} {example}".rstrip(), "```", ""]
+    return "\n".join(lines)
+
+
+def critical_path_text(result: CriticalPath) -> str:
+    """The critical path as a planner reads it: verdict, chains, then every step."""
+    document = result.to_json()
+    lines = [
+        f"Critical path to: {result.target_label}",
+        f"  earliest finish {document['earliestFinish']}",
+    ]
+    if result.deadline is not None:
+        verdict = "reachable" if result.deadline_reachable else "NOT reachable"
+        lines[-1] += f", deadline {document['deadline']}: {verdict}"
+    labels = {s.node: s.label for s in result.steps}
+    for number, chain in enumerate(result.chains, start=1):
+        lines.append(f"  critical chain {number}: " + " → ".join(labels[n] for n in chain))
+    lines += [
+        "",
+        f"  {'step':<58} {'start':>7} {'finish':>7} {'late start':>10} {'late fin.':>9}"
+        f" {'float':>5}",
+    ]
+    for step in result.steps:
+        row = step.to_json()
+        mark = "*" if step.critical else " "
+        lines.append(
+            f"{mark} {step.label[:58]:<58} {row['earliestStart'] or '—':>7} "
+            f"{row['earliestFinish'] or '—':>7} {row['latestStart'] or '—':>10} "
+            f"{row['latestFinish'] or '—':>9} {step.total_float:>5}"
+            + (f"  ({step.note})" if step.note else "")
+        )
+    lines.append("  (* critical; float in months; — no date in the data)")
+    return "\n".join(lines)
+
+
+def impact_text(result: Impact) -> str:
+    lines = [f"If {result.label} finishes {result.slip} months later:"]
+    if not result.moved:
+        lines.append("  nothing downstream moves")
+    for moved in result.moved:
+        path = " → ".join(result.labels.get(n, n) for n in moved.path)
+        lines.append(f"  +{moved.months:>3} months  {moved.label}  (via {path})")
+    if result.unaffected:
+        absorbed = ", ".join(result.labels.get(n, n) for n in result.unaffected)
+        lines.append(f"  absorbed by float: {absorbed}")
+    return "\n".join(lines)
+
+
+def hotspots_text(ranked: list[Hotspot]) -> str:
+    lines = [f"{'depends on it':>13} {'directly':>8} {'betweenness':>11}  what"]
+    for h in ranked:
+        lines.append(
+            f"{h.dependents:>13} {h.direct_dependents:>8} {h.betweenness:>11.4f}"
+            f"  {h.label} ({h.kind})"
+        )
     return "\n".join(lines)
