@@ -15,7 +15,7 @@ from rdflib.term import Node
 from ehelsekg.errors import RejectedQueryError
 
 
-def _code_positions(text: str) -> Iterator[tuple[int, str]]:
+def code_positions(text: str) -> Iterator[tuple[int, str]]:
     """Yield (index, char) for characters outside comments, strings and IRIs."""
     i, n = 0, len(text)
     while i < n:
@@ -50,7 +50,7 @@ def outer_where_brace(text: str) -> int:
     """
     depth = 0
     code: list[tuple[int, str]] = []
-    for i, char in _code_positions(text):
+    for i, char in code_positions(text):
         if char == "{":
             preceding = "".join(c for _, c in code[-40:])
             if depth == 0 and preceding.rstrip().upper().endswith("WHERE"):

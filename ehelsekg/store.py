@@ -150,10 +150,16 @@ class OxigraphStore(Store):
         # The store's default graph holds the asserted triples of all files as a set; the union
         # of named graphs would repeat a triple stated in two files.
         default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+        # GRAPH ?g sees every named graph, or the asserted ones only.
+        named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None
         if include_inferred:
             default_graph.append(ox.NamedNode(str(INFERRED_GRAPH)))
+        else:
+            named_graphs = [ox.NamedNode(str(g)) for g in self.asserted_graph_names()]
         try:
-            answer = self._store.query(sparql, default_graph=default_graph)
+            answer = self._store.query(
+                sparql, default_graph=default_graph, named_graphs=named_graphs
+            )
         except SyntaxError as err:
             raise RejectedQueryError(f"SPARQL syntax {err}") from err
         if isinstance(answer, ox.QueryBoolean):
