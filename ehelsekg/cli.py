@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -348,3 +349,35 @@ def hotspots_command(
         click.echo(json.dumps([h.to_json() for h in ranked], ensure_ascii=False, indent=1))
     else:
         click.echo(render.hotspots_text(ranked))
+
+
+@main.command("serve")
+@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default 8000).")
+@data_options
+@click.option("--store", default=None, help="'memory' (default) or 'oxigraph:PATH'.")
+@click.pass_obj
+@domain_errors
+def serve_command(
+    settings: Settings,
+    host: str | None,
+    port: int | None,
+    extra: tuple[Path, ...],
+    only: tuple[Path, ...],
+    store: str | None,
+) -> None:
+    """Serve SPARQL, the named queries and the analysis over HTTP (settings: see README)."""
+    import uvicorn
+
+    from server import create_app
+
+    chosen = replace(
+        settings,
+        host=host or settings.host,
+        port=port or settings.port,
+        store=store or settings.store,
+    )
+    knowledge = open_knowledge_graph(
+        chosen, store=chosen.store, extra=extra, only=list(only) or None
+    )
+    uvicorn.run(create_app(chosen, knowledge=knowledge), host=chosen.host, port=chosen.port)

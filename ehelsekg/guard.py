@@ -105,3 +105,55 @@ def check(
             raise RejectedQueryError(
                 f"<{iri}> is not a graph in this store, and the endpoint never fetches graphs"
             )
+
+
+def code_only(text: str) -> str:
+    """``text`` with comments, strings and IRIs blanked out, positions kept."""
+    return _code(text)
+
+
+_IRI = re.compile(r"<([^>\s]*)>")
+
+
+def check_writes(text: str, *, protected: Iterable[str]) -> None:
+    """Refuse an update that would write graphs whose IRI starts with a protected prefix (the
+    per-file graphs and the inferred graph), or all named graphs at once."""
+    code = _code(text).upper()
+    if re.search(r"\b(DROP|CLEAR)\s+(SILENT\s+)?(ALL|NAMED)\b", code):
+        raise RejectedQueryError(
+            "DROP/CLEAR ALL or NAMED would remove the per-file graphs, which are read-only"
+        )
+    prefixes = [m[2] for m in _PREFIX.finditer(text)]
+    for iri in [*(m[1] for m in _IRI.finditer(text)), *prefixes]:
+        for prefix in protected:
+            if iri.startswith(prefix):
+                raise RejectedQueryError(
+                    f"<{iri}> is read-only: the per-file graphs and the inferred graph change"
+                    " only when the data files change; write to the default graph instead"
+                )
+
+
+def with_using(text: str, default_graphs: Iterable[str], named_graphs: Iterable[str]) -> str:
+    """The update with the protocol's using-graph-uri / using-named-graph-uri parameters as
+    USING / USING NAMED clauses before the WHERE of each DELETE/INSERT operation."""
+    clause = " ".join(
+        [*(f"USING <{g}>" for g in default_graphs), *(f"USING NAMED <{g}>" for g in named_graphs)]
+    )
+    if re.search(r"\b(USING|WITH)\b", _code(text), re.I):
+        raise RejectedQueryError(
+            "the update names its dataset (USING or WITH) and the request gives one too"
+        )
+    positions = []
+    depth = 0
+    code = _code(text)
+    for match in re.finditer(r"\bWHERE\b|[{}]", code, re.I):
+        token = match[0]
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif depth == 0:
+            positions.append(match.start())
+    for position in reversed(positions):
+        text = text[:position] + clause + " " + text[position:]
+    return text

@@ -45,7 +45,7 @@ class KnowledgeGraph:
     def refresh_inferences(self) -> int:
         """Recompute the inferred graph from the asserted graphs; return how many triples."""
         started = time.perf_counter()
-        derived = infer(self.store.triples(self.store.asserted_graph_names()), self.rules)
+        derived = infer(self.store.asserted_triples(), self.rules)
         self.store.replace_graph(INFERRED_GRAPH, derived)
         self.timings["reasoning"] = time.perf_counter() - started
         return len(derived)

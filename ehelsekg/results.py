@@ -48,6 +48,44 @@ def to_json(result: QueryResult) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1)
 
 
+def to_xml(result: QueryResult) -> str:
+    """SPARQL Query Results XML Format."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
+    if result.kind == "ask":
+        out += [
+            "<head/>",
+            f"<boolean>{'true' if result.boolean else 'false'}</boolean>",
+            "</sparql>",
+        ]
+        return "\n".join(out) + "\n"
+    out.append("<head>")
+    out += [f"<variable name={quoteattr(name)}/>" for name in result.variables]
+    out += ["</head>", "<results>"]
+    for row in result.rows:
+        out.append("<result>")
+        for name, value in zip(result.variables, row, strict=True):
+            if value is None:
+                continue
+            if isinstance(value, URIRef):
+                term = f"<uri>{escape(str(value))}</uri>"
+            elif isinstance(value, BNode):
+                term = f"<bnode>{escape(str(value))}</bnode>"
+            else:
+                assert isinstance(value, Literal)
+                attribute = ""
+                if value.language:
+                    attribute = f" xml:lang={quoteattr(value.language)}"
+                elif value.datatype and value.datatype != XSD.string:
+                    attribute = f" datatype={quoteattr(str(value.datatype))}"
+                term = f"<literal{attribute}>{escape(str(value))}</literal>"
+            out.append(f"<binding name={quoteattr(name)}>{term}</binding>")
+        out.append("</result>")
+    out += ["</results>", "</sparql>"]
+    return "\n".join(out) + "\n"
+
+
 def _csv_value(node: Node | None) -> str:
     if node is None:
         return ""

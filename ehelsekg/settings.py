@@ -3,24 +3,73 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
-#: Environment variables that override the defaults, with their meaning.
-ENVIRONMENT: dict[str, str] = {
-    "EHELSEKG_HOME": "Project folder holding ontology/, data/, shapes/ and queries/.",
-    "EHELSEKG_CACHE": "Folder for derived files such as the compiled reasoning rules.",
-}
+
+def _default_cache() -> Path:
+    return Path.home() / ".cache" / "ehelsekg"
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the project's knowledge lives. Defaults to the folders beside the package."""
+    """Every setting, with its default; ``from_environment`` reads ``EHELSEKG_<NAME>``."""
 
-    home: Path = field(default=_PACKAGE_ROOT)
-    cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "ehelsekg")
+    home: Path = field(
+        default=_PACKAGE_ROOT,
+        metadata={"help": "Project folder holding ontology/, data/, shapes/ and queries/."},
+    )
+    cache_dir: Path = field(
+        default_factory=_default_cache,
+        metadata={"help": "Folder for derived files such as the compiled reasoning rules."},
+    )
+    store: str = field(
+        default="memory",
+        metadata={"help": "Where the graph lives: 'memory' or 'oxigraph:PATH' (on disk)."},
+    )
+    update_token: str | None = field(
+        default=None,
+        metadata={
+            "help": "Bearer token allowing SPARQL Update and Graph Store writes; unset: read-only."
+        },
+    )
+    query_timeout: float = field(
+        default=10.0, metadata={"help": "Seconds a /sparql query may run before it is stopped."}
+    )
+    named_query_timeout: float = field(
+        default=1.0, metadata={"help": "Seconds a named query may run before it is stopped."}
+    )
+    update_timeout: float = field(
+        default=60.0,
+        metadata={"help": "Seconds an update (applied to a copy, then validated) may take."},
+    )
+    max_rows: int = field(
+        default=10_000, metadata={"help": "Most result rows /sparql returns (then truncated)."}
+    )
+    named_query_max_rows: int = field(
+        default=1_000, metadata={"help": "Most result rows a named query returns (then truncated)."}
+    )
+    max_body_bytes: int = field(
+        default=1024 * 1024,
+        metadata={"help": "Largest request body (query, update, graph) in bytes."},
+    )
+    max_query_depth: int = field(
+        default=64, metadata={"help": "Deepest bracket nesting a query or update may have."}
+    )
+    allow_outbound: bool = field(
+        default=False,
+        metadata={"help": "Allow SERVICE and LOAD, which make the engine send requests out."},
+    )
+    cors_origins: tuple[str, ...] = field(
+        default=(), metadata={"help": "Origins allowed by CORS, comma-separated; none by default."}
+    )
+    workers: int = field(
+        default=2, metadata={"help": "Query worker processes (each can be stopped on a timeout)."}
+    )
+    host: str = field(default="127.0.0.1", metadata={"help": "Address the server listens on."})
+    port: int = field(default=8000, metadata={"help": "Port the server listens on."})
 
     @property
     def ontology_dir(self) -> Path:
@@ -44,12 +93,44 @@ class Settings:
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:
-        """Settings with any ``EHELSEKG_*`` overrides from ``environ`` (default: os.environ)."""
+        """Settings with any ``EHELSEKG_<NAME>`` overrides from ``environ`` (default os.environ)."""
         env = os.environ if environ is None else environ
-        defaults = cls()
-        home = env.get("EHELSEKG_HOME")
-        cache = env.get("EHELSEKG_CACHE")
-        return cls(
-            home=Path(home).resolve() if home else defaults.home,
-            cache_dir=Path(cache).resolve() if cache else defaults.cache_dir,
+        values: dict[str, object] = {}
+        for setting in fields(cls):
+            raw = env.get(f"EHELSEKG_{setting.name.upper()}")
+            if raw is None:
+                continue
+            values[setting.name] = _parse(setting.name, str(setting.type), raw)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _parse(name: str, kind: str, raw: str) -> object:
+    try:
+        if "Path" in kind:
+            return Path(raw).expanduser().resolve()
+        if "bool" in kind:
+            return raw.strip().lower() in ("1", "true", "yes", "on")
+        if "int" in kind:
+            return int(raw)
+        if "float" in kind:
+            return float(raw)
+        if "tuple" in kind:
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+    except ValueError as err:
+        raise ValueError(f"EHELSEKG_{name.upper()}={raw!r}: {err}") from err
+    return raw or None if "None" in kind else raw
+
+
+def describe_settings() -> list[tuple[str, str, str]]:
+    """(environment variable, default, help) for every setting, for docs and --help."""
+    defaults = Settings()
+    return [
+        (
+            f"EHELSEKG_{s.name.upper()}",
+            ",".join(getattr(defaults, s.name))
+            if s.name == "cors_origins"
+            else str(getattr(defaults, s.name)),
+            str(s.metadata.get("help", "")),
         )
+        for s in fields(Settings)
+    ]

@@ -50,8 +50,10 @@ class Store(ABC):
         *,
         bindings: Mapping[str, Node] | None = None,
         include_inferred: bool = True,
+        dataset: tuple[Sequence[str], Sequence[str]] | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query over the union of the graphs (without the inferred graph if asked).
+        """Run a SPARQL query over the asserted default graph plus the inferred graph (or the
+        asserted graph only), or over ``dataset`` = (default graph IRIs, named graph IRIs).
 
         ``bindings`` pre-bind variables to RDF terms; values are never pasted into the text.
         """
@@ -76,13 +78,22 @@ class Store(ABC):
     def __len__(self) -> int:
         """Number of quads in the store."""
 
+    @abstractmethod
+    def asserted_triples(self) -> Iterator[Triple]:
+        """The default graph: every file's triples as one set, plus what updates added."""
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update as one transaction: all of it applies, or none of it."""
+
     def asserted_graph_names(self) -> list[URIRef]:
         return [name for name in self.graph_names() if name != INFERRED_GRAPH]
 
     def export(self, graphs: Sequence[URIRef] | None = None) -> Graph:
-        """An rdflib copy of the given graphs (all asserted graphs by default)."""
+        """An rdflib copy of the given graphs (the asserted default graph by default)."""
         graph = bind_all(Graph())
-        for triple in self.triples(self.asserted_graph_names() if graphs is None else graphs):
+        triples = self.asserted_triples() if graphs is None else self.triples(graphs)
+        for triple in triples:
             graph.add(triple)
         return graph
 
@@ -144,6 +155,7 @@ class OxigraphStore(Store):
         *,
         bindings: Mapping[str, Node] | None = None,
         include_inferred: bool = True,
+        dataset: tuple[Sequence[str], Sequence[str]] | None = None,
     ) -> QueryResult:
         if bindings:
             sparql = bind_values(sparql, bindings)
@@ -156,6 +168,11 @@ class OxigraphStore(Store):
             default_graph.append(ox.NamedNode(str(INFERRED_GRAPH)))
         else:
             named_graphs = [ox.NamedNode(str(g)) for g in self.asserted_graph_names()]
+        if dataset is not None:
+            # The protocol's default-graph-uri / named-graph-uri replace the dataset.
+            defaults, nameds = dataset
+            default_graph = [ox.NamedNode(g) for g in defaults] or [ox.DefaultGraph()]
+            named_graphs = [ox.NamedNode(g) for g in nameds]
         try:
             answer = self._store.query(
                 sparql, default_graph=default_graph, named_graphs=named_graphs
@@ -242,6 +259,18 @@ class OxigraphStore(Store):
 
     def __len__(self) -> int:
         return len(self._store)
+
+    def asserted_triples(self) -> Iterator[Triple]:
+        for quad in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+            yield from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._store.update(sparql)
+        except SyntaxError as err:
+            raise RejectedQueryError(f"SPARQL syntax {err}") from err
+        except (OSError, RuntimeError, ValueError) as err:
+            raise RejectedQueryError(f"the update failed and nothing was changed: {err}") from err
 
     def flush(self) -> None:
         """Make an on-disk store durable now."""

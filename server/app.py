@@ -1,0 +1,54 @@
+"""The app factory: no module-level app or graph."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from ehelsekg import __version__
+from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
+from ehelsekg.service import KnowledgeService
+from ehelsekg.settings import Settings
+from server.errors import install_error_handlers
+from server.routers import analysis, queries, sparql, status
+
+
+def create_app(
+    settings: Settings | None = None, *, knowledge: KnowledgeGraph | None = None
+) -> FastAPI:
+    """The ehelsekg HTTP API over a knowledge graph (opened from ``settings`` if not given)."""
+    settings = settings or Settings.from_environment()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        graph = knowledge or open_knowledge_graph(settings, store=settings.store)
+        service = KnowledgeService(graph, settings)
+        app.state.service = service
+        try:
+            yield
+        finally:
+            service.close()
+
+    app = FastAPI(
+        title="ehelsekg",
+        version=__version__,
+        description=(
+            "Norway's national e-health strategy, portfolio and roadmap as a knowledge graph: "
+            "SPARQL 1.1 Protocol, named queries, critical paths and validation."
+        ),
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Accept", "Content-Type", "Authorization"],
+        )
+    for router in (sparql.router, queries.router, analysis.router, status.router):
+        app.include_router(router)
+    return app
