@@ -14,10 +14,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# The main job: validate the bundled graph and summarise it.
+# The main job: validate the bundled graph, then serve it on http://127.0.0.1:8000/.
 run: venv
 	$(BIN)/ehelsekg validate
-	$(BIN)/ehelsekg stats
+	$(BIN)/ehelsekg serve
 
 lint: venv
 	$(BIN)/ruff check ehelsekg tests

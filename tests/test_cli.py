@@ -183,3 +183,14 @@ def test_asserted_only_leaves_out_inferences() -> None:
     assert json.loads(run("sparql", query, "--format", "json").output)["boolean"] is True
     asserted = run("sparql", query, "--format", "json", "--asserted-only")
     assert json.loads(asserted.output)["boolean"] is False
+
+
+def test_readme_lists_every_setting_with_its_default() -> None:
+    from ehelsekg.settings import describe_settings
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for variable, default, _help in describe_settings():
+        if variable in ("EHELSEKG_HOME", "EHELSEKG_CACHE_DIR"):
+            assert f"`{variable}`" in readme
+            continue
+        assert f"| `{variable}` | `{default}` |" in readme, variable
