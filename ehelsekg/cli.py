@@ -274,14 +274,27 @@ def _network(
     return build_network(knowledge.store, Catalogue(settings.queries_dir))
 
 
-ANALYSIS_FORMATS = click.Choice(["table", "json"])
+def network_options(command: F) -> F:
+    """The data options, where the graph lives, and table or JSON output."""
+    command = click.option(
+        "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+    )(command)
+    command = click.option(
+        "--store", default="memory", show_default=True, help="'memory' or 'oxigraph:PATH'."
+    )(command)
+    return data_options(command)
+
+
+def _emit(fmt: str, document: object, text: Callable[[], str]) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+    else:
+        click.echo(text())
 
 
 @main.command("critical-path")
 @click.argument("target")
-@data_options
-@click.option("--store", default="memory", show_default=True, help="'memory' or 'oxigraph:PATH'.")
-@click.option("--format", "fmt", type=ANALYSIS_FORMATS, default="table", show_default=True)
+@network_options
 @click.pass_obj
 @domain_errors
 def critical_path_command(
@@ -295,18 +308,13 @@ def critical_path_command(
     """What must happen, in what order, before TARGET (IRI, prefixed name or portfolio number)."""
     network = _network(settings, store, extra, only)
     result = analysis.critical_path(network, analysis.resolve_node(network, target))
-    if fmt == "json":
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
-    else:
-        click.echo(render.critical_path_text(result))
+    _emit(fmt, result.to_json(), lambda: render.critical_path_text(result))
 
 
 @main.command("impact")
 @click.argument("node")
 @click.option("--slip", type=int, required=True, help="How many months NODE finishes later.")
-@data_options
-@click.option("--store", default="memory", show_default=True, help="'memory' or 'oxigraph:PATH'.")
-@click.option("--format", "fmt", type=ANALYSIS_FORMATS, default="table", show_default=True)
+@network_options
 @click.pass_obj
 @domain_errors
 def impact_command(
@@ -321,17 +329,12 @@ def impact_command(
     """What moves, and by how much, if NODE (IRI, prefixed name or portfolio number) slips."""
     network = _network(settings, store, extra, only)
     result = analysis.impact(network, analysis.resolve_node(network, node), slip)
-    if fmt == "json":
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
-    else:
-        click.echo(render.impact_text(result))
+    _emit(fmt, result.to_json(), lambda: render.impact_text(result))
 
 
 @main.command("hotspots")
 @click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True)
-@data_options
-@click.option("--store", default="memory", show_default=True, help="'memory' or 'oxigraph:PATH'.")
-@click.option("--format", "fmt", type=ANALYSIS_FORMATS, default="table", show_default=True)
+@network_options
 @click.pass_obj
 @domain_errors
 def hotspots_command(
@@ -345,10 +348,7 @@ def hotspots_command(
     """Where a delay hurts most: what most other work depends on."""
     network = _network(settings, store, extra, only)
     ranked = analysis.hotspots(network, top)
-    if fmt == "json":
-        click.echo(json.dumps([h.to_json() for h in ranked], ensure_ascii=False, indent=1))
-    else:
-        click.echo(render.hotspots_text(ranked))
+    _emit(fmt, [h.to_json() for h in ranked], lambda: render.hotspots_text(ranked))
 
 
 @main.command("serve")
