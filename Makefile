@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: run test lint venv clean
+.PHONY: run test lint venv clean chromium vis-network
 
 venv: $(VENV)/.installed
 
@@ -20,12 +20,20 @@ run: venv
 	$(BIN)/ehelsekg serve
 
 lint: venv
-	$(BIN)/ruff check ehelsekg tests
-	$(BIN)/ruff format --check ehelsekg tests
+	$(BIN)/ruff check ehelsekg server tests
+	$(BIN)/ruff format --check ehelsekg server tests
 	$(BIN)/mypy
 
-test: lint
+test: lint chromium
 	$(BIN)/pytest
+
+# The browser the view tests open pages in (Debian's chromium; skipped if already there).
+chromium:
+	bash scripts/install-chromium.sh
+
+# Re-vendor vis-network from npm (the vendored copy is committed; only to change version).
+vis-network:
+	bash scripts/fetch-vis-network.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

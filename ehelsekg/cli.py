@@ -381,3 +381,95 @@ def serve_command(
         chosen, store=chosen.store, extra=extra, only=list(only) or None
     )
     uvicorn.run(create_app(chosen, knowledge=knowledge), host=chosen.host, port=chosen.port)
+
+
+@main.command("view")
+@click.argument("name")
+@click.option(
+    "--param", "-p", "params", multiple=True, help="A parameter as key=value (repeatable)."
+)
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The HTML file to write (one self-contained file).",
+)
+@click.option(
+    "--base-url",
+    default="",
+    show_default=True,
+    help="Where the endpoint's /resource/… pages are; default: links relative to the server.",
+)
+@data_options
+@click.option("--store", default="memory", show_default=True, help="'memory' or 'oxigraph:PATH'.")
+@click.pass_obj
+@domain_errors
+def view_command(
+    settings: Settings,
+    name: str,
+    params: tuple[str, ...],
+    output: Path,
+    base_url: str,
+    extra: tuple[Path, ...],
+    only: tuple[Path, ...],
+    store: str,
+) -> None:
+    """Render the view NAME as one HTML file that works offline (views: goal, dependencies,
+    critical-path, impact, actor, roadmap, changes)."""
+    from ehelsekg.view_html import render_html
+    from ehelsekg.views import build_view
+
+    knowledge = _knowledge(settings, store, extra, only)
+    view = build_view(
+        name,
+        _parse_params(params),
+        knowledge.store,
+        Catalogue(settings.queries_dir),
+        base_url=base_url,
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(render_html(view), encoding="utf-8")
+    click.echo(f"{output}: {view.title} ({len(view.nodes)} nodes, {len(view.edges)} edges)")
+
+
+@main.command("report")
+@click.option(
+    "--report", "report", default="latest", show_default=True, help="YYYY-MM, 'latest' or IRI."
+)
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder to write index.html, the charts and the views into.",
+)
+@click.option("--base-url", default="", show_default=True, help="Where /resource/… pages are.")
+@data_options
+@click.option("--store", default="memory", show_default=True, help="'memory' or 'oxigraph:PATH'.")
+@click.pass_obj
+@domain_errors
+def report_command(
+    settings: Settings,
+    report: str,
+    output: Path,
+    base_url: str,
+    extra: tuple[Path, ...],
+    only: tuple[Path, ...],
+    store: str,
+) -> None:
+    """Write the meeting pack: the portfolio status report for NUIT, with charts and views."""
+    from ehelsekg.meeting_pack import write_meeting_pack
+
+    knowledge = _knowledge(settings, store, extra, only)
+    written = write_meeting_pack(
+        knowledge.store,
+        Catalogue(settings.queries_dir),
+        output,
+        report=report,
+        base_url=base_url,
+    )
+    for path in written:
+        click.echo(str(path))

@@ -10,7 +10,7 @@ FROM NAMED, USING, or the protocol's graph parameters) must name a graph already
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ehelsekg.errors import RejectedQueryError
@@ -23,20 +23,45 @@ class Limits:
 
     max_bytes: int = 1024 * 1024
     max_depth: int = 64
+    #: Binary operators that chain without brackets (UNION, the path operators / and |, || and
+    #: &&): pyoxigraph 0.5.13 crashes on a path of 1,000 steps or a 10,000-way UNION.
+    max_operators: int = 500
     allow_outbound: bool = False
 
 
-_KEYWORD = re.compile(r"[A-Za-z_]+")
-_DATASET = re.compile(r"\b(FROM|USING)\s+(NAMED\s+)?(<[^>\s]*>|[A-Za-z][\w.-]*:[\w.\-/%]*)", re.I)
+#: A word of code, or a variable (``?service`` is a variable, not the keyword SERVICE).
+_WORD = re.compile(r"[?$]?[\w\u00b7]+")
+_LETTERS = re.compile(r"[A-Za-z]+")
+_OPERATOR = re.compile(r"\|\|?|&&|/")
+_DATASET = re.compile(
+    r"(?<![\w?$:\\-])(FROM|USING)\s*(NAMED\b\s*)?(<[^>]*>|(?:[A-Za-z][\w.-]*)?:[\w.\-%]*)", re.I
+)
 _PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>\s]*)>", re.I)
 
 
-def _code(text: str) -> str:
-    """The text with comments, strings and IRIs blanked out (same length, same positions)."""
+def _code(text: str, *, keep_iris: bool = False) -> str:
+    """The text with comments, strings and IRIs (unless ``keep_iris``) blanked out (same
+    length, same positions)."""
     kept = [" "] * len(text)
-    for index, char in code_positions(text):
+    for index, char in code_positions(text, keep_iris=keep_iris):
         kept[index] = char
     return "".join(kept)
+
+
+def keywords(code: str) -> list[str]:
+    """The words of ``code`` (as from :func:`code_only`) that the parser could read as
+    keywords, upper-cased: every run of ASCII letters outside a variable, so also the
+    ``service`` of ``ex:my-service`` or ``20SERVICE`` (an integer, then a keyword); refusing
+    a rare prefixed name is the price of never missing a keyword.
+
+    >>> keywords("SELECT ?service { ?s ex:load 1.Service <> }")
+    ['SELECT', 'EX', 'LOAD', 'SERVICE']
+    """
+    found = []
+    for word in _WORD.finditer(code):
+        if word[0][0] not in "?$":
+            found += [letters.upper() for letters in _LETTERS.findall(word[0])]
+    return found
 
 
 def nesting_depth(text: str) -> int:
@@ -56,13 +81,15 @@ def nesting_depth(text: str) -> int:
 
 
 def dataset_iris(text: str) -> list[str]:
-    """The IRIs a query or update names in FROM / FROM NAMED / USING (prefixed names expanded)."""
+    """The IRIs a query or update names in FROM / FROM NAMED / USING (prefixed names expanded).
+
+    >>> dataset_iris("SELECT * FROM<http://a> FROM NAMED # c\\n <http://b> { }")
+    ['http://a', 'http://b']
+    """
     prefixes = {(m[1] or ""): m[2] for m in _PREFIX.finditer(text)}
-    code = _code(text)
     found = []
-    for match in _DATASET.finditer(text):
-        if code[match.start()] == " ":
-            continue  # the keyword sits in a comment or string
+    # Comments and strings blanked, IRIs kept: a comment may sit between FROM and its IRI.
+    for match in _DATASET.finditer(_code(text, keep_iris=True)):
         target = match[3]
         if target.startswith("<"):
             found.append(target[1:-1])
@@ -90,8 +117,15 @@ def check(
         raise RejectedQueryError(
             f"the query nests brackets {depth} deep; the limit is {limits.max_depth}"
         )
+    code = _code(text)
+    words = keywords(code)
+    operators = len(_OPERATOR.findall(code)) + words.count("UNION")
+    if operators > limits.max_operators:
+        raise RejectedQueryError(
+            f"the query chains {operators} operators (UNION, /, |, ||, &&); the limit is"
+            f" {limits.max_operators}"
+        )
     if not limits.allow_outbound:
-        words = {w.upper() for w in _KEYWORD.findall(_code(text))}
         for keyword in ("SERVICE", "LOAD"):
             if keyword in words:
                 raise RejectedQueryError(
@@ -117,12 +151,8 @@ _IRI = re.compile(r"<([^>\s]*)>")
 
 def check_writes(text: str, *, protected: Iterable[str]) -> None:
     """Refuse an update that would write graphs whose IRI starts with a protected prefix (the
-    per-file graphs and the inferred graph), or all named graphs at once."""
-    code = _code(text).upper()
-    if re.search(r"\b(DROP|CLEAR)\s+(SILENT\s+)?(ALL|NAMED)\b", code):
-        raise RejectedQueryError(
-            "DROP/CLEAR ALL or NAMED would remove the per-file graphs, which are read-only"
-        )
+    per-file graphs and the inferred graph). DROP/CLEAR ALL and NAMED are not refused: see
+    :func:`confine_to_writable`."""
     prefixes = [m[2] for m in _PREFIX.finditer(text)]
     for iri in [*(m[1] for m in _IRI.finditer(text)), *prefixes]:
         for prefix in protected:
@@ -131,6 +161,31 @@ def check_writes(text: str, *, protected: Iterable[str]) -> None:
                     f"<{iri}> is read-only: the per-file graphs and the inferred graph change"
                     " only when the data files change; write to the default graph instead"
                 )
+
+
+_ALL_GRAPHS = re.compile(r"\b(DROP|CLEAR)\s+(?:SILENT\s+)?(ALL|NAMED)\b", re.I)
+
+
+def confine_to_writable(text: str, *, writable: Sequence[str]) -> str:
+    """The update with each DROP/CLEAR ALL or NAMED spelt out as the same operation on the
+    ``writable`` named graphs (and, for ALL, the default graph), so that the read-only per-file
+    graphs and the inferred graph are left as they are.
+
+    >>> confine_to_writable("CLEAR ALL ; INSERT DATA {}", writable=["http://g"])
+    'CLEAR DEFAULT ; CLEAR SILENT GRAPH <http://g> ; INSERT DATA {}'
+    >>> confine_to_writable("DROP SILENT NAMED", writable=[])
+    'INSERT DATA {}'
+    """
+    code = _code(text)
+    for match in reversed(list(_ALL_GRAPHS.finditer(code))):
+        verb, scope = match[1].upper(), match[2].upper()
+        operations = [f"{verb} SILENT GRAPH <{graph}>" for graph in writable]
+        if scope == "ALL":
+            operations.insert(0, f"{verb} DEFAULT")
+        # An empty INSERT DATA does nothing, and keeps the update well-formed.
+        replacement = " ; ".join(operations) or "INSERT DATA {}"
+        text = text[: match.start()] + replacement + text[match.end() :]
+    return text
 
 
 def with_using(text: str, default_graphs: Iterable[str], named_graphs: Iterable[str]) -> str:

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from ehelsekg import guard, results
@@ -23,7 +23,7 @@ from ehelsekg.named_queries import Catalogue
 from ehelsekg.namespaces import GRAPH, INFERRED_GRAPH
 from ehelsekg.render import validation_json
 from ehelsekg.settings import Settings
-from ehelsekg.store import QueryResult
+from ehelsekg.store import QueryResult, Store
 from ehelsekg.validation import ValidationReport, validate
 from ehelsekg.workers import WorkerPool
 
@@ -124,8 +124,10 @@ class KnowledgeService:
                 str(args["text"]),
                 include_inferred=bool(args["include_inferred"]),
                 dataset=args.get("dataset"),  # type: ignore[arg-type]
+                base_iri=_optional_text(args.get("base_iri")),
+                max_rows=int(str(args["cap"])),
             )
-            capped, truncated = _capped(result, int(str(args["cap"])))
+            capped, truncated = result, result.truncated
             media_type = str(args["media_type"]) or _default_type(capped)
             if capped.kind != "graph" and media_type not in SELECT_TYPES:
                 raise RejectedQueryError(f"{media_type} cannot carry {capped.kind} results")
@@ -141,15 +143,15 @@ class KnowledgeService:
             )
             return _capped(result, int(str(args["cap"])))
         if kind == "check-update":
-            store.update(str(args["text"]))
-            report = validate(self._validation_graph(), self.shapes)
+            # On a copy: this worker's store may be the on-disk store itself, and it goes on
+            # answering queries, so a refused update must not stay in it.
+            scratch = store.scratch_copy()
+            scratch.update(str(args["text"]), base_iri=_optional_text(args.get("base_iri")))
+            report = validate(validated_graph(scratch), self.shapes)
             return report.conforms, _report_summary(report)
         if kind == "validation":
-            return _report_summary(validate(self._validation_graph(), self.shapes))
+            return _report_summary(validate(validated_graph(store), self.shapes))
         raise RejectedQueryError(f"unknown job {kind}")
-
-    def _validation_graph(self) -> Graph:
-        return self.knowledge.store.export()
 
     def known_graphs(self) -> list[str]:
         return [str(g) for g in self.knowledge.store.graph_names()]
@@ -162,8 +164,10 @@ class KnowledgeService:
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         include_inferred: bool = True,
+        base_iri: str | None = None,
     ) -> Answer:
-        """Run a SPARQL query in a worker; ``media_type`` '' picks the kind's default."""
+        """Run a SPARQL query in a worker; ``media_type`` '' picks the kind's default;
+        ``base_iri`` resolves relative IRIs (the protocol lets it be the endpoint's URL)."""
         guard.check(
             text,
             self.limits,
@@ -182,6 +186,7 @@ class KnowledgeService:
                     "dataset": dataset,
                     "cap": self.settings.max_rows,
                     "media_type": media_type,
+                    "base_iri": base_iri,
                 },
             ),
             self.settings.query_timeout,
@@ -211,25 +216,42 @@ class KnowledgeService:
         return result, bool(truncated)
 
     def update(
-        self, text: str, *, using_graphs: Sequence[str] = (), using_named: Sequence[str] = ()
+        self,
+        text: str,
+        *,
+        using_graphs: Sequence[str] = (),
+        using_named: Sequence[str] = (),
+        base_iri: str | None = None,
     ) -> UpdateOutcome:
-        """Validate an update on a copy, then apply it, atomically; never half of it."""
+        """Validate an update on a copy, then apply it, atomically; never half of it.
+
+        DROP/CLEAR ALL and NAMED reach only the graphs updates may write (the default graph and
+        named graphs that did not come from a file); ``base_iri`` resolves relative IRIs.
+        """
         guard.check(
             text,
             self.limits,
             known_graphs=self.known_graphs(),
             extra_graphs=[*using_graphs, *using_named],
         )
-        guard.check_writes(text, protected=[str(GRAPH), str(INFERRED_GRAPH)])
+        protected = [str(GRAPH), str(INFERRED_GRAPH)]
+        guard.check_writes(text, protected=protected)
         if using_graphs or using_named:
             text = guard.with_using(text, using_graphs, using_named)
         with self._write_lock:
+            writable = [
+                graph
+                for graph in self.known_graphs()
+                if not graph.startswith((*protected, "file:"))
+            ]
+            text = guard.confine_to_writable(text, writable=writable)
             conforms, report = self.pool.run(
-                ("check-update", {"text": text}), self.settings.update_timeout
+                ("check-update", {"text": text, "base_iri": base_iri}),
+                self.settings.update_timeout,
             )
             if not conforms:
                 return UpdateOutcome(applied=False, report=report)
-            self.knowledge.store.update(text)
+            self.knowledge.store.update(text, base_iri=base_iri)
             self.knowledge.refresh_inferences()
             flush = getattr(self.knowledge.store, "flush", None)
             if flush is not None:
@@ -245,6 +267,29 @@ class KnowledgeService:
 
     def close(self) -> None:
         self.pool.close()
+
+
+def written_graphs(store: Store) -> list[URIRef]:
+    """The named graphs updates wrote: not a file's graph (under ``graph:``, or a ``file:``
+    IRI for a file from elsewhere), nor the inferred graph."""
+    return [
+        name
+        for name in store.graph_names()
+        if not str(name).startswith((str(GRAPH), "file:")) and name != INFERRED_GRAPH
+    ]
+
+
+def validated_graph(store: Store) -> Graph:
+    """What the shapes must hold for: the asserted default graph and every graph an update
+    wrote (a measure written into a graph of its own is still a measure)."""
+    graph = store.export()
+    for triple in store.triples(written_graphs(store)):
+        graph.add(triple)
+    return graph
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _default_type(result: QueryResult) -> str:

@@ -8,15 +8,29 @@ written in N-Triples syntax by pyoxigraph, so a value can never change the query
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 
 from rdflib.term import Node
 
 from ehelsekg.errors import RejectedQueryError
 
+#: An IRI reference as the SPARQL grammar has it (IRIREF): nothing that could close a group or
+#: start another token fits inside, so a span skipped as an IRI can never hide code.
+_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 
-def code_positions(text: str) -> Iterator[tuple[int, str]]:
-    """Yield (index, char) for characters outside comments, strings and IRIs."""
+
+def code_positions(text: str, *, keep_iris: bool = False) -> Iterator[tuple[int, str]]:
+    """Yield (index, char) for characters outside comments, strings and IRIs (IRIs too with
+    ``keep_iris``).
+
+    A backslash outside a string escapes the next character of a prefixed name
+    (``ex:a\\#b``), so neither of the two is code: an escaped ``#`` starts no comment and an
+    escaped ``'`` no string.
+
+    >>> "".join(c for _, c in code_positions('?s <http://x#y> "a#b" ; ex:a\\\\#b # c'))
+    '?s   ; ex:ab '
+    """
     i, n = 0, len(text)
     while i < n:
         char = text[i]
@@ -32,10 +46,15 @@ def code_positions(text: str) -> Iterator[tuple[int, str]]:
                 i += 2 if text[i] == "\\" else 1
             i += len(end_mark)
             continue
-        if char == "<" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] not in "=<":
-            end = text.find(">", i)
-            if end != -1 and not any(c.isspace() for c in text[i + 1 : end]):
-                i = end + 1
+        if char == "\\":
+            i += 2
+            continue
+        if char == "<":
+            iri = _IRIREF.match(text, i)
+            if iri is not None:
+                if keep_iris:
+                    yield from ((j, text[j]) for j in range(i, iri.end()))
+                i = iri.end()
                 continue
         yield i, char
         i += 1

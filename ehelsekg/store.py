@@ -11,6 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Literal as Kind
 
@@ -34,6 +35,8 @@ class QueryResult:
     rows: tuple[tuple[Node | None, ...], ...] = ()
     boolean: bool | None = None
     graph: Graph = field(default_factory=Graph)
+    #: More rows (or triples) than the ``max_rows`` asked for existed; they were not read.
+    truncated: bool = False
 
     def records(self) -> list[dict[str, Node | None]]:
         """SELECT rows as dictionaries keyed by variable name."""
@@ -51,12 +54,21 @@ class Store(ABC):
         bindings: Mapping[str, Node] | None = None,
         include_inferred: bool = True,
         dataset: tuple[Sequence[str], Sequence[str]] | None = None,
+        base_iri: str | None = None,
+        max_rows: int | None = None,
     ) -> QueryResult:
         """Run a SPARQL query over the asserted default graph plus the inferred graph (or the
         asserted graph only), or over ``dataset`` = (default graph IRIs, named graph IRIs).
 
         ``bindings`` pre-bind variables to RDF terms; values are never pasted into the text.
+        ``base_iri`` resolves relative IRIs in the query (without it they are an error).
+        ``max_rows`` stops reading after that many rows or triples (``truncated`` says so).
         """
+
+    @abstractmethod
+    def scratch_copy(self) -> Store:
+        """An in-memory copy of every graph, to try an update on: whatever happens to the copy,
+        this store (which may be on disk and shared with a forked worker) is not written."""
 
     @abstractmethod
     def replace_graph(self, name: URIRef, triples: Iterable[Triple]) -> None:
@@ -83,8 +95,11 @@ class Store(ABC):
         """The default graph: every file's triples as one set, plus what updates added."""
 
     @abstractmethod
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL update as one transaction: all of it applies, or none of it."""
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL update as one transaction: all of it applies, or none of it.
+
+        ``base_iri`` resolves relative IRIs in the update (without it they are an error).
+        """
 
     def asserted_graph_names(self) -> list[URIRef]:
         return [name for name in self.graph_names() if name != INFERRED_GRAPH]
@@ -156,6 +171,8 @@ class OxigraphStore(Store):
         bindings: Mapping[str, Node] | None = None,
         include_inferred: bool = True,
         dataset: tuple[Sequence[str], Sequence[str]] | None = None,
+        base_iri: str | None = None,
+        max_rows: int | None = None,
     ) -> QueryResult:
         if bindings:
             sparql = bind_values(sparql, bindings)
@@ -175,22 +192,38 @@ class OxigraphStore(Store):
             named_graphs = [ox.NamedNode(g) for g in nameds]
         try:
             answer = self._store.query(
-                sparql, default_graph=default_graph, named_graphs=named_graphs
+                sparql, base_iri=base_iri, default_graph=default_graph, named_graphs=named_graphs
             )
         except SyntaxError as err:
             raise RejectedQueryError(f"SPARQL syntax {err}") from err
         if isinstance(answer, ox.QueryBoolean):
             return QueryResult(kind="ask", boolean=bool(answer))
+        # One more than the cap is read, to know whether there were more; the rest never is.
+        read = None if max_rows is None else max_rows + 1
         if isinstance(answer, ox.QuerySolutions):
             variables = tuple(v.value for v in answer.variables)
             rows = tuple(
-                tuple(None if s[v] is None else from_ox(s[v]) for v in variables) for s in answer
+                tuple(None if s[v] is None else from_ox(s[v]) for v in variables)
+                for s in islice(answer, read)
             )
-            return QueryResult(kind="select", variables=variables, rows=rows)
+            truncated = max_rows is not None and len(rows) > max_rows
+            return QueryResult(
+                kind="select",
+                variables=variables,
+                rows=rows[:max_rows] if truncated else rows,
+                truncated=truncated,
+            )
         graph = bind_all(Graph())
-        for triple in answer:
+        triples = list(islice(answer, read))
+        truncated = max_rows is not None and len(triples) > max_rows
+        for triple in triples[:max_rows] if truncated else triples:
             graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
-        return QueryResult(kind="graph", graph=graph)
+        return QueryResult(kind="graph", graph=graph, truncated=truncated)
+
+    def scratch_copy(self) -> OxigraphStore:
+        copy = OxigraphStore()
+        copy._store.bulk_extend(self._store)
+        return copy
 
     def replace_graph(self, name: URIRef, triples: Iterable[Triple]) -> None:
         graph = ox.NamedNode(str(name))
@@ -264,9 +297,9 @@ class OxigraphStore(Store):
         for quad in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
             yield from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         try:
-            self._store.update(sparql)
+            self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as err:
             raise RejectedQueryError(f"SPARQL syntax {err}") from err
         except (OSError, RuntimeError, ValueError) as err:

@@ -13,7 +13,7 @@ from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
 from ehelsekg.service import KnowledgeService
 from ehelsekg.settings import Settings
 from server.errors import install_error_handlers
-from server.routers import analysis, queries, sparql, status
+from server.routers import analysis, graph_store, queries, resource, sparql, status, ui, views
 
 
 def create_app(
@@ -40,6 +40,9 @@ def create_app(
             "SPARQL 1.1 Protocol, named queries, critical paths and validation."
         ),
         lifespan=lifespan,
+        # /docs is Swagger UI from /static (server/routers/ui.py); ReDoc would load from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
     if settings.cors_origins:
@@ -49,6 +52,16 @@ def create_app(
             allow_methods=["GET", "POST"],
             allow_headers=["Accept", "Content-Type", "Authorization"],
         )
-    for router in (sparql.router, queries.router, analysis.router, status.router):
+    for router in (
+        sparql.router,
+        queries.router,
+        analysis.router,
+        status.router,
+        graph_store.router,
+        resource.router,
+        ui.router,
+        views.router,
+    ):
         app.include_router(router)
+    ui.mount_static(app)
     return app

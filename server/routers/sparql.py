@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -10,6 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from ehelsekg.service import GRAPH_TYPES, SELECT_TYPES, KnowledgeService, query_kind
+from server.auth import require_writer
+from server.bodies import read_body
 from server.dependencies import Service
 from server.errors import ApiError
 from server.negotiation import choose
@@ -31,18 +32,6 @@ SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-descri
 """
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, "too-large", f"the request body is over the limit of {limit} bytes")
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise ApiError(413, "too-large", f"the request body is over the limit of {limit} bytes")
-    return body
-
-
 def _single(values: dict[str, list[str]], name: str) -> str | None:
     found = values.get(name, [])
     if len(found) > 1:
@@ -50,30 +39,10 @@ def _single(values: dict[str, list[str]], name: str) -> str | None:
     return found[0] if found else None
 
 
-def _authorised(request: Request, service: KnowledgeService) -> None:
-    token = service.settings.update_token
-    if token is None:
-        raise ApiError(
-            403, "read-only", "this endpoint is read-only: no update token is configured"
-        )
-    site = request.headers.get("sec-fetch-site")
-    origin = request.headers.get("origin")
-    if site == "cross-site" or (
-        origin and origin not in service.settings.cors_origins and not _same_origin(request, origin)
-    ):
-        raise ApiError(403, "cross-site", "writes from another site are refused")
-    given = request.headers.get("authorization", "")
-    scheme, _, credential = given.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(credential.strip(), token):
-        raise ApiError(
-            401,
-            "unauthorised",
-            "an update needs the header 'Authorization: Bearer <token>'",
-        )
-
-
-def _same_origin(request: Request, origin: str) -> bool:
-    return origin.rstrip("/") == f"{request.url.scheme}://{request.url.netloc}"
+def _endpoint(request: Request) -> str:
+    """The endpoint's URL: the service description's sd:endpoint and the base IRI that
+    relative IRIs in a query or update resolve against."""
+    return str(request.url).split("?")[0]
 
 
 async def _run_query(
@@ -98,6 +67,7 @@ async def _run_query(
         media_type=media_type,
         default_graphs=params.get("default-graph-uri", []),
         named_graphs=params.get("named-graph-uri", []),
+        base_iri=_endpoint(request),
     )
     headers = {"X-Result-Truncated": "true" if answer.truncated else "false"}
     content_type = answer.media_type
@@ -116,12 +86,13 @@ async def _run_query(
 async def _run_update(
     request: Request, service: KnowledgeService, text: str, params: dict[str, list[str]]
 ) -> Response:
-    _authorised(request, service)
+    require_writer(request, service)
     outcome = await run_in_threadpool(
         service.update,
         text,
         using_graphs=params.get("using-graph-uri", []),
         using_named=params.get("using-named-graph-uri", []),
+        base_iri=_endpoint(request),
     )
     if not outcome.applied:
         raise ApiError(
@@ -142,8 +113,9 @@ async def sparql_get(request: Request, service: Service) -> Response:
     if "update" in params:
         raise ApiError(405, "method-not-allowed", "updates must be sent with POST")
     if query is None:
-        endpoint = str(request.url).split("?")[0]
-        return Response(SERVICE_DESCRIPTION.format(endpoint=endpoint), media_type="text/turtle")
+        return Response(
+            SERVICE_DESCRIPTION.format(endpoint=_endpoint(request)), media_type="text/turtle"
+        )
     return await _run_query(request, service, query, params)
 
 
@@ -157,7 +129,7 @@ async def sparql_post(request: Request, service: Service) -> Response:
     charset = options.lower().replace(" ", "")
     if "charset=" in charset and "charset=utf-8" not in charset:
         raise ApiError(415, "unsupported-media-type", "send the body in UTF-8")
-    body = await _read_body(request, service.settings.max_body_bytes)
+    body = await read_body(request, service.settings.max_body_bytes)
     if media == "application/x-www-form-urlencoded":
         try:
             form = parse_qs(body.decode("utf-8"), keep_blank_values=True)

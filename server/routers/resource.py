@@ -1,0 +1,141 @@
+"""Dereferenceable IRIs: /id/<kind>/<key> redirects (303) to /resource/<kind>/<key>, which
+describes the entity as an HTML page or, by content negotiation, in RDF (its statements, those
+of its blank nodes, and the statements pointing at it)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from rdflib import BNode, Graph, URIRef
+from rdflib.term import Node
+
+from ehelsekg.namespaces import DATA_PREFIXES, ID, bind_all
+from ehelsekg.results import best_labels
+from ehelsekg.service import KnowledgeService, serialise
+from ehelsekg.store import QueryResult
+from server.dependencies import Service
+from server.errors import ApiError
+from server.negotiation import choose
+from server.resource_page import Entity, render_entity
+
+router = APIRouter(tags=["Linked data"])
+
+RDF_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
+#: What /resource/ offers; HTML first, for browsers and for clients that state no preference.
+OFFERED = ("text/html", *RDF_TYPES)
+#: ?format= names, for links a browser can follow.
+FORMATS = {
+    "html": "text/html",
+    "ttl": "text/turtle",
+    "jsonld": "application/ld+json",
+    "nt": "application/n-triples",
+    "rdf": "application/rdf+xml",
+}
+KINDS = frozenset(path.rstrip("/") for path in DATA_PREFIXES.values())
+
+
+def _entity_iri(kind: str, key: str) -> URIRef:
+    iri = f"{ID}{kind}/{key}"
+    if kind not in KINDS:
+        raise _unknown(iri, f"'{kind}' is not a kind of entity; kinds: {', '.join(sorted(KINDS))}")
+    try:
+        ox.NamedNode(iri)
+    except ValueError as err:
+        raise _unknown(iri, "that is not a valid IRI") from err
+    return URIRef(iri)
+
+
+def _unknown(iri: str, why: str = "") -> ApiError:
+    return ApiError(
+        404,
+        "not-found",
+        f"no entity <{iri}> in the graph{'; ' + why if why else ''}."
+        " /queries/search finds entities by name",
+    )
+
+
+def load_entity(service: KnowledgeService, iri: URIRef) -> Entity | None:
+    """What the store asserts about ``iri`` (and what points at it), or None if nothing."""
+    store = service.knowledge.store
+    lookup = service.catalogue.lookup
+    bound = {"entity": iri}
+    out = store.query(lookup("resource-out"), bindings=bound, include_inferred=False)
+    incoming = store.query(lookup("resource-in"), bindings=bound, include_inferred=False)
+    if not out.rows and not incoming.rows:
+        return None
+    statements: dict[tuple[URIRef, Node], None] = {}
+    nested: dict[BNode, dict[tuple[URIRef, Node], None]] = defaultdict(dict)
+    for prop, value, nested_prop, nested_value in out.rows:
+        assert isinstance(prop, URIRef) and value is not None
+        statements[(prop, value)] = None
+        if isinstance(value, BNode) and isinstance(nested_prop, URIRef) and nested_value:
+            nested[value][(nested_prop, nested_value)] = None
+    sources = store.query(lookup("resource-sources"), bindings=bound, include_inferred=False)
+    graphs = sorted({g for g, _ in sources.rows if isinstance(g, URIRef)})
+    reports = sorted({r for _, r in sources.rows if isinstance(r, URIRef)})
+    labels = best_labels(store.query(lookup("resource-labels")).records())
+    return Entity(
+        iri=iri,
+        statements=tuple(statements),
+        nested={node: tuple(rows) for node, rows in nested.items()},
+        incoming=tuple((s, p) for s, p in incoming.rows if s is not None and isinstance(p, URIRef)),
+        graphs=tuple(graphs),
+        reports=tuple(reports),
+        labels=labels,
+    )
+
+
+def description(entity: Entity) -> Graph:
+    """The entity's statements, its blank nodes' statements and the statements pointing at it."""
+    graph = bind_all(Graph())
+    for prop, value in entity.statements:
+        graph.add((entity.iri, prop, value))
+    for node, rows in entity.nested.items():
+        for prop, value in rows:
+            graph.add((node, prop, value))
+    for subject, prop in entity.incoming:
+        graph.add((subject, prop, entity.iri))
+    return graph
+
+
+@router.get("/id/{kind}/{key}", summary="An entity's IRI: 303 See Other to its description")
+def see_other(kind: str, key: str, request: Request) -> RedirectResponse:
+    target = str(request.url_for("resource", kind=kind, key=key))
+    if request.url.query:
+        target += "?" + request.url.query
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/resource/{kind}/{key}", summary="An entity: an HTML page, or its RDF description")
+async def resource(kind: str, key: str, request: Request, service: Service) -> Response:
+    iri = _entity_iri(kind, key)
+    wanted = request.query_params.get("format")
+    if wanted is not None and wanted not in FORMATS:
+        raise ApiError(
+            400, "bad-parameter", f"unknown format '{wanted}'; use one of {', '.join(FORMATS)}"
+        )
+    media_type = FORMATS[wanted] if wanted else choose(request.headers.get("accept"), OFFERED)
+    if media_type is None:
+        raise ApiError(
+            406,
+            "not-acceptable",
+            f"cannot describe an entity as {request.headers.get('accept')};"
+            f" offered: {', '.join(OFFERED)}",
+        )
+    entity = await run_in_threadpool(load_entity, service, iri)
+    if entity is None:
+        raise _unknown(str(iri))
+    headers = {"Vary": "Accept"}
+    if media_type == "text/html":
+        page = request.url.path
+        alternates = {FORMATS[name]: f"{page}?format={name}" for name in ("ttl", "jsonld", "nt")}
+        html = render_entity(entity, root=request.scope.get("root_path", ""), alternates=alternates)
+        return HTMLResponse(html, headers=headers)
+    body = await run_in_threadpool(
+        serialise, QueryResult(kind="graph", graph=description(entity)), media_type
+    )
+    return Response(body, media_type=f"{media_type}; charset=utf-8", headers=headers)

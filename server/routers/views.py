@@ -1,0 +1,46 @@
+"""The views as HTML pages: GET /views/{name}?param=… (one self-contained file each)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+
+from ehelsekg.view_html import render_html
+from ehelsekg.views import VIEWS, build_view
+from server.dependencies import Service
+
+router = APIRouter(tags=["Views"])
+
+
+@router.get("/views", summary="The views and their parameters")
+async def list_views() -> list[dict[str, object]]:
+    return [
+        {
+            "name": spec.name,
+            "title": spec.title,
+            "parameters": [
+                {"name": name, "required": required, "help": help_text}
+                for name, required, help_text in spec.parameters
+            ],
+        }
+        for spec in VIEWS.values()
+    ]
+
+
+@router.get(
+    "/views/{name}",
+    summary="A view as one self-contained HTML page",
+    response_class=HTMLResponse,
+)
+async def view(name: str, request: Request, service: Service) -> HTMLResponse:
+    params = dict(request.query_params)
+    base_url = params.pop("base-url", "")
+
+    def compute() -> str:
+        built = build_view(
+            name, params, service.knowledge.store, service.catalogue, base_url=base_url
+        )
+        return render_html(built)
+
+    return HTMLResponse(await run_in_threadpool(compute))
