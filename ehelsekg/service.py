@@ -234,7 +234,9 @@ class KnowledgeService:
             known_graphs=self.known_graphs(),
             extra_graphs=[*using_graphs, *using_named],
         )
-        protected = [str(GRAPH), str(INFERRED_GRAPH)]
+        # The per-file graphs (project files and files given with --data) and the inferred
+        # graph change only when the files change.
+        protected = [str(GRAPH), str(INFERRED_GRAPH), "file:"]
         guard.check_writes(text, protected=protected)
         if using_graphs or using_named:
             text = guard.with_using(text, using_graphs, using_named)
@@ -242,7 +244,7 @@ class KnowledgeService:
             writable = [
                 graph
                 for graph in self.known_graphs()
-                if not graph.startswith((*protected, "file:"))
+                if not graph.startswith(tuple(protected))
             ]
             text = guard.confine_to_writable(text, writable=writable)
             conforms, report = self.pool.run(

@@ -775,3 +775,27 @@ def _post_quietly(url: str, update: str) -> None:
     # The server may be killed under it.
     with contextlib.suppress(httpx.TransportError):
         httpx.post(url, content=update, headers=WRITER, timeout=90)
+
+
+def test_graphs_of_data_files_given_on_the_command_line_are_read_only(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from ehelsekg.knowledge import open_knowledge_graph
+    from ehelsekg.settings import Settings
+    from server import create_app
+
+    extra = tmp_path / "extra.ttl"
+    extra.write_text("<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n")
+    settings = Settings(update_token="t")
+    knowledge = open_knowledge_graph(settings, extra=[extra])
+    with TestClient(create_app(settings, knowledge=knowledge)) as client:
+        response = client.post(
+            "/sparql",
+            content=f"DROP GRAPH <{extra.resolve().as_uri()}>",
+            headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer t"},
+        )
+        assert response.status_code in (400, 403), response.text
+        assert response.json()["error"]["message"]
+        assert knowledge.store.query(
+            "ASK { <http://example.org/a> <http://example.org/b> <http://example.org/c> }"
+        ).boolean
