@@ -7,13 +7,27 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.datastructures import Headers
+from starlette.responses import Response
 
 from ehelsekg import __version__
 from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
 from ehelsekg.service import KnowledgeService
 from ehelsekg.settings import Settings
-from server.errors import install_error_handlers
+from server.errors import error_response, install_error_handlers
 from server.routers import analysis, graph_store, queries, resource, sparql, status, ui, views
+
+
+class JsonErrorCORSMiddleware(CORSMiddleware):
+    """CORS whose refusals use the one JSON error shape (Starlette answers in plain text)."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        message = bytes(response.body).decode("utf-8", "replace")
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        return error_response(response.status_code, "cors-refused", message, headers=headers)
 
 
 def create_app(
@@ -47,7 +61,7 @@ def create_app(
     install_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            JsonErrorCORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Accept", "Content-Type", "Authorization"],

@@ -799,3 +799,25 @@ def test_graphs_of_data_files_given_on_the_command_line_are_read_only(tmp_path: 
         assert knowledge.store.query(
             "ASK { <http://example.org/a> <http://example.org/b> <http://example.org/c> }"
         ).boolean
+
+
+def test_a_refused_cors_preflight_uses_the_error_shape() -> None:
+    from fastapi.testclient import TestClient
+
+    from ehelsekg.settings import Settings
+    from server import create_app
+
+    with TestClient(create_app(Settings(cors_origins=("https://allowed.example",)))) as client:
+        response = client.options(
+            "/sparql",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "cors-refused"
+        assert "access-control-allow-origin" not in response.headers
+        allowed = client.options(
+            "/sparql",
+            headers={"Origin": "https://allowed.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == "https://allowed.example"
