@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from server.errors import ApiError
+
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:
     if not header:
@@ -46,3 +48,15 @@ def choose(header: str | None, offered: Sequence[str]) -> str | None:
         if quality > 0 and (best is None or (quality, -index) > (best[0], -best[1])):
             best = (quality, index, media_type)
     return None if best is None else best[2]
+
+
+def negotiate(accept: str | None, offered: Sequence[str], what: str) -> str:
+    """The media type to answer in, or a 406 naming what was asked and what is offered."""
+    media_type = choose(accept, offered)
+    if media_type is None:
+        raise ApiError(
+            406,
+            "not-acceptable",
+            f"cannot give {what} as {accept}; offered: {', '.join(offered)}",
+        )
+    return media_type

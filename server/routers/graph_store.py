@@ -30,7 +30,7 @@ from server.auth import require_writer
 from server.bodies import read_body
 from server.dependencies import Service
 from server.errors import ApiError
-from server.negotiation import choose
+from server.negotiation import negotiate
 
 router = APIRouter(tags=["Graph Store"])
 
@@ -102,14 +102,7 @@ async def get_graph(request: Request, service: Service) -> Response:
     target = _target(request)
     if target is not None and not _exists(service, target):
         raise _not_found(target)
-    media_type = choose(request.headers.get("accept"), OFFERED)
-    if media_type is None:
-        raise ApiError(
-            406,
-            "not-acceptable",
-            f"cannot give a graph as {request.headers.get('accept')};"
-            f" offered: {', '.join(OFFERED)}",
-        )
+    media_type = negotiate(request.headers.get("accept"), OFFERED, "a graph")
     assert media_type in GRAPH_TYPES
     graph = await run_in_threadpool(_export, service, target)
     body = await run_in_threadpool(serialise, QueryResult(kind="graph", graph=graph), media_type)

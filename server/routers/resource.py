@@ -19,7 +19,7 @@ from ehelsekg.service import KnowledgeService, serialise
 from ehelsekg.store import QueryResult
 from server.dependencies import Service
 from server.errors import ApiError
-from server.negotiation import choose
+from server.negotiation import negotiate
 from server.resource_page import Entity, render_entity
 
 router = APIRouter(tags=["Linked data"])
@@ -118,14 +118,11 @@ async def resource(kind: str, key: str, request: Request, service: Service) -> R
         raise ApiError(
             400, "bad-parameter", f"unknown format '{wanted}'; use one of {', '.join(FORMATS)}"
         )
-    media_type = FORMATS[wanted] if wanted else choose(request.headers.get("accept"), OFFERED)
-    if media_type is None:
-        raise ApiError(
-            406,
-            "not-acceptable",
-            f"cannot describe an entity as {request.headers.get('accept')};"
-            f" offered: {', '.join(OFFERED)}",
-        )
+    media_type = (
+        FORMATS[wanted]
+        if wanted
+        else negotiate(request.headers.get("accept"), OFFERED, "an entity")
+    )
     entity = await run_in_threadpool(load_entity, service, iri)
     if entity is None:
         raise _unknown(str(iri))

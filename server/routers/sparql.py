@@ -13,7 +13,7 @@ from server.auth import require_writer
 from server.bodies import read_body
 from server.dependencies import Service
 from server.errors import ApiError
-from server.negotiation import choose
+from server.negotiation import negotiate
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -53,14 +53,7 @@ async def _run_query(
 ) -> Response:
     kind = query_kind(text)
     offered = list(GRAPH_TYPES if kind == "graph" else SELECT_TYPES)
-    media_type = choose(request.headers.get("accept"), offered)
-    if media_type is None:
-        raise ApiError(
-            406,
-            "not-acceptable",
-            f"cannot give {kind} results as {request.headers.get('accept')};"
-            f" offered: {', '.join(offered)}",
-        )
+    media_type = negotiate(request.headers.get("accept"), offered, f"{kind} results")
     answer = await run_in_threadpool(
         service.sparql,
         text,
