@@ -242,9 +242,7 @@ class KnowledgeService:
             text = guard.with_using(text, using_graphs, using_named)
         with self._write_lock:
             writable = [
-                graph
-                for graph in self.known_graphs()
-                if not graph.startswith(tuple(protected))
+                graph for graph in self.known_graphs() if not graph.startswith(tuple(protected))
             ]
             text = guard.confine_to_writable(text, writable=writable)
             conforms, report = self.pool.run(
