@@ -44,8 +44,9 @@ def validation_text(report: ValidationReport) -> str:
     return "\n".join(lines)
 
 
-def validation_json(report: ValidationReport) -> str:
-    document: dict[str, Any] = {
+def validation_document(report: ValidationReport) -> dict[str, Any]:
+    """The report as plain data: summary counts and every result."""
+    return {
         "conforms": report.conforms,
         "triples": report.triples,
         "shapes": report.shapes,
@@ -63,7 +64,10 @@ def validation_json(report: ValidationReport) -> str:
             for r in report.results
         ],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def validation_json(report: ValidationReport) -> str:
+    return json.dumps(validation_document(report), ensure_ascii=False, indent=2)
 
 
 def validation_turtle(report: ValidationReport) -> str:

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from rdflib import Graph, URIRef
-from rdflib.term import Node
 
 from ehelsekg import guard, results
 from ehelsekg.errors import RejectedQueryError
@@ -21,7 +20,7 @@ from ehelsekg.knowledge import KnowledgeGraph
 from ehelsekg.loading import load_shapes
 from ehelsekg.named_queries import Catalogue
 from ehelsekg.namespaces import GRAPH, INFERRED_GRAPH
-from ehelsekg.render import validation_json
+from ehelsekg.render import validation_document
 from ehelsekg.settings import Settings
 from ehelsekg.store import QueryResult, Store
 from ehelsekg.validation import ValidationReport, validate
@@ -297,12 +296,4 @@ def _default_type(result: QueryResult) -> str:
 
 
 def _report_summary(report: ValidationReport) -> dict[str, object]:
-    import json
-
-    document = json.loads(validation_json(report))
-    assert isinstance(document, dict)
-    return document
-
-
-def query_bindings(values: Mapping[str, Node]) -> dict[str, Node]:
-    return dict(values)
+    return validation_document(report)
