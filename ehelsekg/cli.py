@@ -22,7 +22,7 @@ from ehelsekg.named_queries import Catalogue
 from ehelsekg.network import build_network
 from ehelsekg.settings import Settings
 from ehelsekg.stats import graph_stats
-from ehelsekg.store import QueryResult
+from ehelsekg.store import STORE_FORMS, QueryResult
 from ehelsekg.validation import validate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -141,7 +141,7 @@ def store_options(command: F) -> F:
         "--store",
         default="memory",
         show_default=True,
-        help="Where the graph lives: 'memory', or 'oxigraph:PATH' for an on-disk store.",
+        help=f"Where the graph lives: {STORE_FORMS}; see docs/STORES.md.",
     )(command)
     return data_options(command)
 
@@ -280,7 +280,10 @@ def network_options(command: F) -> F:
         "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
     )(command)
     command = click.option(
-        "--store", default="memory", show_default=True, help="'memory' or 'oxigraph:PATH'."
+        "--store",
+        default="memory",
+        show_default=True,
+        help=f"Where the graph lives: {STORE_FORMS}.",
     )(command)
     return data_options(command)
 
@@ -355,7 +358,7 @@ def hotspots_command(
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default 8000).")
 @data_options
-@click.option("--store", default=None, help="'memory' (default) or 'oxigraph:PATH'.")
+@click.option("--store", default=None, help=f"Where the graph lives: {STORE_FORMS}.")
 @click.pass_obj
 @domain_errors
 def serve_command(
@@ -403,7 +406,9 @@ def serve_command(
     help="Where the endpoint's /resource/… pages are; default: links relative to the server.",
 )
 @data_options
-@click.option("--store", default="memory", show_default=True, help="'memory' or 'oxigraph:PATH'.")
+@click.option(
+    "--store", default="memory", show_default=True, help=f"Where the graph lives: {STORE_FORMS}."
+)
 @click.pass_obj
 @domain_errors
 def view_command(
@@ -448,7 +453,9 @@ def view_command(
 )
 @click.option("--base-url", default="", show_default=True, help="Where /resource/… pages are.")
 @data_options
-@click.option("--store", default="memory", show_default=True, help="'memory' or 'oxigraph:PATH'.")
+@click.option(
+    "--store", default="memory", show_default=True, help=f"Where the graph lives: {STORE_FORMS}."
+)
 @click.pass_obj
 @domain_errors
 def report_command(

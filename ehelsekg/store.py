@@ -20,10 +20,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ehelsekg.errors import DataLoadError, RejectedQueryError
-from ehelsekg.namespaces import INFERRED_GRAPH, bind_all
+from ehelsekg.namespaces import GRAPH, INFERRED_GRAPH, bind_all
 from ehelsekg.sparql_text import bind_values
 
 Triple = tuple[Node, Node, Node]
+#: A triple and its graph: a named graph's IRI, or None for the default graph.
+Quad = tuple[Node, Node, Node, URIRef | None]
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,24 @@ class Store(ABC):
         ``base_iri`` resolves relative IRIs in the update (without it they are an error).
         """
 
+    @abstractmethod
+    def load_dataset(
+        self, graphs: Mapping[URIRef, Sequence[Triple]], default: Sequence[Triple] = ()
+    ) -> None:
+        """Replace each named graph in ``graphs`` and add ``default`` to the default graph, in
+        one write where the store can. A file's graph (see :func:`is_file_graph`) is mirrored
+        into the default graph as :meth:`replace_graph` does; any other graph (the inferred
+        graph, graphs updates wrote) is written as it is. Blank nodes shared between graphs
+        stay one node."""
+
+    def dataset_quads(self) -> Iterator[Quad]:
+        """Every quad: the default graph's (graph ``None``), then each named graph's."""
+        for s, p, o in self.asserted_triples():
+            yield s, p, o, None
+        for name in self.graph_names():
+            for s, p, o in self.triples([name]):
+                yield s, p, o, name
+
     def asserted_graph_names(self) -> list[URIRef]:
         return [name for name in self.graph_names() if name != INFERRED_GRAPH]
 
@@ -113,6 +133,12 @@ class Store(ABC):
         return graph
 
 
+def is_file_graph(name: URIRef) -> bool:
+    """Whether a named graph holds a file's triples (under ``graph:``, or a ``file:`` IRI for a
+    file from elsewhere) and so is mirrored into the default graph; the inferred graph is not."""
+    return str(name).startswith((str(GRAPH), "file:")) and name != INFERRED_GRAPH
+
+
 ################################################################ Oxigraph
 
 _FORMATS = {
@@ -121,6 +147,31 @@ _FORMATS = {
     ".trig": ox.RdfFormat.TRIG,
     ".nq": ox.RdfFormat.N_QUADS,
 }
+
+
+def parse_rdf_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[ox.Quad]:
+    """Every quad of an RDF file, its format from ``fmt`` or the suffix; blank nodes are
+    renamed so that two files never share one by accident (one file's stay shared).
+
+    A syntax error is a DataLoadError naming the file and line.
+    """
+    fmt = fmt or _FORMATS.get(path.suffix)
+    if fmt is None:
+        raise DataLoadError(path, f"not an RDF file (expected one of {', '.join(_FORMATS)})")
+    try:
+        return list(
+            ox.parse(
+                path=str(path),
+                format=fmt,
+                base_iri=path.resolve().as_uri(),
+                rename_blank_nodes=True,
+            )
+        )
+    except SyntaxError as err:
+        line = err.args[1][1] if len(err.args) > 1 and err.args[1] else None
+        raise DataLoadError(path, f"syntax error: {err.msg}", line=line) from err
+    except OSError as err:
+        raise DataLoadError(path, f"cannot be read: {err}") from err
 
 
 def to_ox(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -231,25 +282,31 @@ class OxigraphStore(Store):
         self._replace(graph, new)
 
     def load_file(self, path: Path, graph: URIRef) -> None:
-        fmt = _FORMATS.get(path.suffix)
-        if fmt is None:
-            raise DataLoadError(path, f"not an RDF file (expected one of {', '.join(_FORMATS)})")
-        try:
-            # Blank nodes are renamed so that two files never share one by accident.
-            quads = list(
-                ox.parse(
-                    path=str(path),
-                    format=fmt,
-                    base_iri=path.resolve().as_uri(),
-                    rename_blank_nodes=True,
-                )
-            )
-        except SyntaxError as err:
-            line = err.args[1][1] if len(err.args) > 1 and err.args[1] else None
-            raise DataLoadError(path, f"syntax error: {err.msg}", line=line) from err
-        except OSError as err:
-            raise DataLoadError(path, f"cannot be read: {err}") from err
+        quads = parse_rdf_file(path)
         self._replace(ox.NamedNode(str(graph)), [q.triple for q in quads])
+
+    def load_dataset(
+        self, graphs: Mapping[URIRef, Sequence[Triple]], default: Sequence[Triple] = ()
+    ) -> None:
+        for name, triples in graphs.items():
+            graph = ox.NamedNode(str(name))
+            new = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]  # type: ignore[arg-type]
+            if is_file_graph(name):
+                self._replace(graph, new)
+                continue
+            if self._has_graph(graph):
+                self._store.remove_graph(graph)
+            self._store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in new)
+        self._store.extend(
+            ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph())  # type: ignore[arg-type]
+            for s, p, o in default
+        )
+
+    def dataset_quads(self) -> Iterator[Quad]:
+        for quad in self._store:
+            graph = quad.graph_name
+            name = URIRef(graph.value) if isinstance(graph, ox.NamedNode) else None
+            yield from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object), name
 
     def _replace(self, graph: ox.NamedNode, new: list[ox.Triple]) -> None:
         """Replace a named graph, keeping the default graph the set union of asserted graphs."""
@@ -311,11 +368,20 @@ class OxigraphStore(Store):
             self._store.flush()
 
 
+#: What ``--store`` accepts, for help texts and errors.
+STORE_FORMS = "'memory', 'oxigraph:PATH' (on disk) or 'sparql:URL' (a SPARQL 1.1 endpoint)"
+
+
 def open_store(spec: str) -> Store:
-    """A store from a ``--store`` value: ``memory`` or ``oxigraph:PATH``."""
+    """A store from a ``--store`` value: ``memory``, ``oxigraph:PATH`` or ``sparql:URL``
+    (see ``docs/STORES.md`` for the URL forms)."""
     if spec == "memory":
         return OxigraphStore()
     kind, _, location = spec.partition(":")
     if kind == "oxigraph" and location:
         return OxigraphStore(Path(location))
-    raise DataLoadError(Path(spec), "unknown store; use 'memory' or 'oxigraph:PATH'")
+    if kind == "sparql" and location:
+        from ehelsekg.remote_store import RemoteStore
+
+        return RemoteStore.from_spec(location)
+    raise DataLoadError(Path(spec), f"unknown store; use {STORE_FORMS}")
