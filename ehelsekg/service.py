@@ -12,8 +12,6 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from rdflib import Graph, URIRef
-
 from ehelsekg import guard, results
 from ehelsekg.errors import RejectedQueryError
 from ehelsekg.knowledge import KnowledgeGraph
@@ -22,8 +20,9 @@ from ehelsekg.named_queries import Catalogue
 from ehelsekg.namespaces import GRAPH, INFERRED_GRAPH
 from ehelsekg.render import validation_document
 from ehelsekg.settings import Settings
-from ehelsekg.store import QueryResult, Store
-from ehelsekg.validation import ValidationReport, validate
+from ehelsekg.store import QueryResult
+from ehelsekg.update_gate import Validator
+from ehelsekg.validation import ValidationReport
 from ehelsekg.workers import WorkerPool
 
 #: Media types for query results, by result kind; the first is the default.
@@ -106,6 +105,10 @@ class KnowledgeService:
         self.settings = settings
         self.catalogue = Catalogue(settings.queries_dir)
         self.shapes = load_shapes(settings)
+        # The baseline of the scoped update gate; computed before the workers fork, so that
+        # they inherit it.
+        self.validator = Validator.for_shapes(self.shapes)
+        self.validator.validate(knowledge.store, remember=True)
         self.limits = guard.Limits(
             max_bytes=settings.max_body_bytes,
             max_depth=settings.max_query_depth,
@@ -144,12 +147,12 @@ class KnowledgeService:
         if kind == "check-update":
             # On a copy: this worker's store may be the on-disk store itself, and it goes on
             # answering queries, so a refused update must not stay in it.
-            scratch = store.scratch_copy()
-            scratch.update(str(args["text"]), base_iri=_optional_text(args.get("base_iri")))
-            report = validate(validated_graph(scratch), self.shapes)
-            return report.conforms, _report_summary(report)
+            report, raw = self.validator.check(
+                store, str(args["text"]), base_iri=_optional_text(args.get("base_iri"))
+            )
+            return report.conforms, _report_summary(report), raw
         if kind == "validation":
-            return _report_summary(validate(validated_graph(store), self.shapes))
+            return _report_summary(self.validator.validate(store))
         raise RejectedQueryError(f"unknown job {kind}")
 
     def known_graphs(self) -> list[str]:
@@ -244,13 +247,14 @@ class KnowledgeService:
                 graph for graph in self.known_graphs() if not graph.startswith(tuple(protected))
             ]
             text = guard.confine_to_writable(text, writable=writable)
-            conforms, report = self.pool.run(
+            conforms, report, raw = self.pool.run(
                 ("check-update", {"text": text, "base_iri": base_iri}),
                 self.settings.update_timeout,
             )
             if not conforms:
                 return UpdateOutcome(applied=False, report=report)
             self.knowledge.store.update(text, base_iri=base_iri)
+            self.validator.accept(raw, self.knowledge.store)
             self.knowledge.refresh_inferences()
             flush = getattr(self.knowledge.store, "flush", None)
             if flush is not None:
@@ -266,25 +270,6 @@ class KnowledgeService:
 
     def close(self) -> None:
         self.pool.close()
-
-
-def written_graphs(store: Store) -> list[URIRef]:
-    """The named graphs updates wrote: not a file's graph (under ``graph:``, or a ``file:``
-    IRI for a file from elsewhere), nor the inferred graph."""
-    return [
-        name
-        for name in store.graph_names()
-        if not str(name).startswith((str(GRAPH), "file:")) and name != INFERRED_GRAPH
-    ]
-
-
-def validated_graph(store: Store) -> Graph:
-    """What the shapes must hold for: the asserted default graph and every graph an update
-    wrote (a measure written into a graph of its own is still a measure)."""
-    graph = store.export()
-    for triple in store.triples(written_graphs(store)):
-        graph.add(triple)
-    return graph
 
 
 def _optional_text(value: object) -> str | None:

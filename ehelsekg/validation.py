@@ -8,6 +8,7 @@ from enum import Enum
 
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
@@ -105,7 +106,7 @@ def _read_result(report: Graph, node: Node, data: Graph) -> ValidationResult:
         severity=Severity.from_node(report.value(node, SH.resultSeverity)),
         focus_node=_show(data, focus),
         focus_label=label_of(data, focus),
-        path=_show(data, path) if path is not None else None,
+        path=show_path(report, path, data) if path is not None else None,
         value=_show(data, value) if value is not None else None,
         message=" ".join(messages) or "(no message)",
         source_shape=_show(data, shape) if isinstance(shape, URIRef) else None,
@@ -122,11 +123,40 @@ def label_of(graph: Graph, node: Node | None) -> str | None:
         for label in graph.objects(node, predicate)
         if isinstance(label, Literal)
     ]
+    # The first in sorted order, so that a node with two labels always shows the same one.
     for wanted in ("nb", "en", None):
-        for label in labels:
-            if label.language == wanted:
-                return str(label)
-    return str(labels[0]) if labels else None
+        matching = sorted(str(label) for label in labels if label.language == wanted)
+        if matching:
+            return matching[0]
+    return min(str(label) for label in labels) if labels else None
+
+
+_PATH_FORMS = (
+    (SH.inversePath, "^{}"),
+    (SH.zeroOrMorePath, "{}*"),
+    (SH.oneOrMorePath, "{}+"),
+    (SH.zeroOrOnePath, "{}?"),
+)
+
+
+def show_path(paths: Graph, node: Node, names: Graph) -> str:
+    """A SHACL property path described in ``paths`` in SPARQL syntax, with the prefixes of
+    ``names``: ``ehk:status``, ``(ehk:dependent|ehk:dependee)``, ``rdf:type/rdfs:subClassOf*``.
+    """
+    if isinstance(node, URIRef):
+        return node.n3(names.namespace_manager)
+    if (node, RDF.first, None) in paths:
+        return "/".join(show_path(paths, n, names) for n in Collection(paths, node))
+    for predicate, template in _PATH_FORMS:
+        inner = paths.value(node, predicate)
+        if inner is not None:
+            shown = show_path(paths, inner, names)
+            return template.format(f"({shown})" if not isinstance(inner, URIRef) else shown)
+    alternatives = paths.value(node, SH.alternativePath)
+    if alternatives is not None:
+        members = Collection(paths, alternatives)
+        return "(" + "|".join(show_path(paths, n, names) for n in members) + ")"
+    return "(a complex path)"
 
 
 def _show(graph: Graph, node: Node | None) -> str:

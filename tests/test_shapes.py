@@ -27,7 +27,11 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
+from ehelsekg.namespaces import bind_all
 from ehelsekg.render import validation_text
+from ehelsekg.shacl_sparql import compile_shapes, validate_store
+from ehelsekg.store import OxigraphStore
+from ehelsekg.validation import ValidationReport
 from ehelsekg.validation import validate as project_validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,8 +113,10 @@ def read_expectations(path: Path) -> list[Expectation]:
 
 
 def validate(data: Graph, shapes: Graph) -> tuple[list[Result], str]:
-    """Validate with the project's own call and read the results from pyshacl's report graph."""
-    outcome = project_validate(data, shapes)
+    """Validate with the project's own call and read the results from pyshacl's report graph;
+    check that the shapes compiled to SPARQL find the same."""
+    outcome = project_validate(bind_all(data), shapes)
+    assert_compiled_agrees(data, shapes, outcome)
     report = outcome.report_graph
     results = [
         Result(
@@ -123,6 +129,16 @@ def validate(data: Graph, shapes: Graph) -> tuple[list[Result], str]:
         for node in report.objects(None, SH.result)
     ]
     return results, validation_text(outcome)
+
+
+def assert_compiled_agrees(data: Graph, shapes: Graph, reference: ValidationReport) -> None:
+    """The shapes compiled to SPARQL and run in Oxigraph find exactly what pyshacl finds."""
+    store = OxigraphStore()
+    store.replace_graph(URIRef("urn:ehelsekg:test:fixture"), data)
+    compiled, _raw = validate_store(store, compile_shapes(shapes))
+    only_compiled = set(compiled.results) - set(reference.results)
+    only_pyshacl = set(reference.results) - set(compiled.results)
+    assert (only_compiled, only_pyshacl) == (set(), set())
 
 
 def owns(shapes: Graph, shape: URIRef, source: Node | None) -> bool:
