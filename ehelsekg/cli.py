@@ -14,7 +14,7 @@ import click
 import networkx as nx
 from rdflib import Graph
 
-from ehelsekg import analysis, render, results
+from ehelsekg import analysis, render, results, transfer
 from ehelsekg.errors import BadParameterError, EhelsekgError
 from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
 from ehelsekg.loading import load_graph, load_shapes
@@ -22,7 +22,7 @@ from ehelsekg.named_queries import Catalogue
 from ehelsekg.network import build_network
 from ehelsekg.settings import Settings
 from ehelsekg.stats import graph_stats
-from ehelsekg.store import STORE_FORMS, QueryResult
+from ehelsekg.store import STORE_FORMS, QueryResult, open_store
 from ehelsekg.validation import validate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -480,3 +480,66 @@ def report_command(
     )
     for path in written:
         click.echo(str(path))
+
+
+def _transfer_format(command: F) -> F:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(sorted(transfer.FORMATS)),
+        default=None,
+        help="nquads or trig; default: by the file's suffix (.nq, .trig).",
+    )(command)
+
+
+@main.command("dump")
+@click.argument("output", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
+@_transfer_format
+@data_options
+@click.option(
+    "--store", default="memory", show_default=True, help=f"Where the graph lives: {STORE_FORMS}."
+)
+@click.pass_obj
+@domain_errors
+def dump_command(
+    settings: Settings,
+    output: Path,
+    fmt: str | None,
+    extra: tuple[Path, ...],
+    only: tuple[Path, ...],
+    store: str,
+) -> None:
+    """Write every graph of a store to OUTPUT ('-': standard output) as N-Quads or TriG.
+
+    The dump holds each file's graph, the inferred graph, the graphs updates wrote and the
+    default graph's own triples; `ehelsekg load` reads it back. 'memory' dumps the bundled data
+    (with --data / --only); another store is dumped as it is, without writing to it.
+    """
+    if store == "memory":
+        source = _knowledge(settings, store, extra, only).store
+    elif extra or only:
+        raise BadParameterError(
+            "--data and --only go with --store memory; use load to fill a store"
+        )
+    else:
+        source = open_store(store)
+    target = None if str(output) == "-" else output
+    moved = transfer.dump(source, target, fmt=fmt)
+    click.echo(f"{output}: {moved.quads} quads, {moved.graphs} named graphs", err=True)
+
+
+@main.command("load")
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path, dir_okay=False))
+@_transfer_format
+@click.option("--store", required=True, help=f"The store to load into: {STORE_FORMS}.")
+@click.pass_obj
+@domain_errors
+def load_command(_settings: Settings, input_path: Path, fmt: str | None, store: str) -> None:
+    """Read a dump (N-Quads or TriG) into a store, replacing the graphs it names.
+
+    The whole file is parsed before anything is written, so a broken file (exit 2, with file and
+    line) leaves the store as it was.
+    """
+    parsed = transfer.read_dump(input_path, fmt=fmt)
+    moved = transfer.write_dump(open_store(store), parsed)
+    click.echo(f"{input_path}: {moved.quads} quads, {moved.graphs} named graphs into {store}")

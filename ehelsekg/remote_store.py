@@ -81,6 +81,16 @@ _SYNC_COPY = (
     f"INSERT {{ GRAPH {_iri(DEFAULT_COPY)} {{ ?s ?p ?o }} }}"
     f" WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH {_iri(DEFAULT_COPY)} {{ ?s ?p ?o }} }} }}"
 )
+# Leaves in the default graph (and its copy) only what a file's graph states.
+_FILE_GRAPH = (
+    f'(STRSTARTS(STR(?h), "{GRAPH}") || STRSTARTS(STR(?h), "file:"))'
+    f' && ?h != {_iri(INFERRED_GRAPH)} && !STRSTARTS(STR(?h), "{INTERNAL}")'
+)
+_RESET_DEFAULT = (
+    f"DELETE {{ ?s ?p ?o . GRAPH {_iri(DEFAULT_COPY)} {{ ?s ?p ?o }} }}"
+    f" WHERE {{ GRAPH {_iri(DEFAULT_COPY)} {{ ?s ?p ?o }}"
+    f" FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER({_FILE_GRAPH}) }} }}"
+)
 _OPTIONS = re.compile(r";(update|store|timeout)=")
 _DEFAULT_TIMEOUT = 30.0
 
@@ -426,13 +436,13 @@ class RemoteStore(Store):
         mirrored = [name for name in new if is_file_graph(name)]
         # One SPARQL update rather than a PUT per graph: all of it or none, and the blank nodes
         # of one INSERT DATA that share a label are one node.
-        self._write(self._rewrite(new, extra, mirrored), "loading the graphs")
+        self._write(self._rewrite(new, mirrored, default=extra), "loading the graphs")
 
     def _replace(self, name: URIRef, new: list[ox.Triple]) -> None:
         """Replace a named graph, keeping the default graph the set union of asserted graphs."""
         if self.endpoints.store is None:
             mirrored = [] if name == INFERRED_GRAPH else [name]
-            self._write(self._rewrite({name: new}, [], mirrored), f"writing graph <{name}>")
+            self._write(self._rewrite({name: new}, mirrored), f"writing graph <{name}>")
             return
         if name == INFERRED_GRAPH:
             self._put(str(name), new)
@@ -469,13 +479,16 @@ class RemoteStore(Store):
     def _rewrite(
         self,
         graphs: Mapping[URIRef, list[ox.Triple]],
-        default: list[ox.Triple],
-        mirrored: list[URIRef],
+        mirrored: Sequence[URIRef],
+        *,
+        default: list[ox.Triple] | None = None,
     ) -> str:
-        """One update replacing ``graphs``, adding ``default`` to the default graph, and
-        mirroring the ``mirrored`` graphs into it."""
-        operations = [self._unmirror(mirrored)] if mirrored else []
+        """One update replacing ``graphs`` and mirroring the ``mirrored`` ones into the default
+        graph; with ``default``, the default graph's own triples are replaced by it as well."""
+        operations = [self._unmirror(mirrored)] if mirrored and default is None else []
         operations += [f"DROP SILENT GRAPH {_iri(name)}" for name in graphs]
+        if default is not None:
+            operations.append(_RESET_DEFAULT)
         blocks = [
             f"GRAPH {_iri(name)} {{\n{_n_triples(triples)}}}"
             for name, triples in graphs.items()
@@ -485,6 +498,7 @@ class RemoteStore(Store):
             text = _n_triples(default)
             blocks += [text, f"GRAPH {_iri(DEFAULT_COPY)} {{\n{text}}}"]
         if blocks:
+            # One INSERT DATA: the blank nodes in it that share a label are one node.
             operations.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
         if mirrored:
             operations.append(self._mirror(mirrored))

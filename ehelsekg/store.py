@@ -107,11 +107,13 @@ class Store(ABC):
     def load_dataset(
         self, graphs: Mapping[URIRef, Sequence[Triple]], default: Sequence[Triple] = ()
     ) -> None:
-        """Replace each named graph in ``graphs`` and add ``default`` to the default graph, in
-        one write where the store can. A file's graph (see :func:`is_file_graph`) is mirrored
-        into the default graph as :meth:`replace_graph` does; any other graph (the inferred
-        graph, graphs updates wrote) is written as it is. Blank nodes shared between graphs
-        stay one node."""
+        """Replace each named graph in ``graphs``, and the default graph's own triples (those
+        no file's graph states) by ``default``, in one write where the store can.
+
+        Afterwards the default graph is the union of the files' graphs (see
+        :func:`is_file_graph`) plus ``default``; any other graph (the inferred graph, graphs
+        updates wrote) is written as it is. Blank nodes shared between graphs stay one node.
+        """
 
     def dataset_quads(self) -> Iterator[Quad]:
         """Every quad: the default graph's (graph ``None``), then each named graph's."""
@@ -288,18 +290,30 @@ class OxigraphStore(Store):
     def load_dataset(
         self, graphs: Mapping[URIRef, Sequence[Triple]], default: Sequence[Triple] = ()
     ) -> None:
+        mirrored: list[ox.Triple] = []
         for name, triples in graphs.items():
             graph = ox.NamedNode(str(name))
             new = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]  # type: ignore[arg-type]
-            if is_file_graph(name):
-                self._replace(graph, new)
-                continue
             if self._has_graph(graph):
                 self._store.remove_graph(graph)
             self._store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in new)
+            if is_file_graph(name):
+                mirrored += new
+        files = [
+            g
+            for g in self._store.named_graphs()
+            if isinstance(g, ox.NamedNode) and is_file_graph(URIRef(g.value))
+        ]
+        stated = {
+            q.triple for g in files for q in self._store.quads_for_pattern(None, None, None, g)
+        }
+        home = ox.DefaultGraph()
+        for quad in list(self._store.quads_for_pattern(None, None, None, home)):
+            if quad.triple not in stated:
+                self._store.remove(quad)
+        extra = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in default]  # type: ignore[arg-type]
         self._store.extend(
-            ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph())  # type: ignore[arg-type]
-            for s, p, o in default
+            ox.Quad(t.subject, t.predicate, t.object, home) for t in [*mirrored, *extra]
         )
 
     def dataset_quads(self) -> Iterator[Quad]:
