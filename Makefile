@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: run test lint venv clean chromium vis-network
+.PHONY: run test lint venv clean chromium vis-network bench
 
 venv: $(VENV)/.installed
 
@@ -26,6 +26,11 @@ lint: venv
 
 test: lint chromium
 	$(BIN)/pytest
+
+# The benchmarks: bundled data, 10k and 100k synthetic triples (about 15 minutes; results in
+# bench/out/results.md). The 1M size only on request: $(PY) -m bench.run --sizes 1m
+bench: venv
+	$(PY) -m bench.run
 
 # The browser the view tests open pages in (Debian's chromium; skipped if already there).
 chromium:

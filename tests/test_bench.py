@@ -11,6 +11,9 @@ import pytest
 from rdflib import Graph
 
 from bench.generate import generate
+from bench.measure import Options, measure_data
+from bench.report import markdown
+from bench.run import header
 from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
 from ehelsekg.loading import load_graph, load_shapes
 from ehelsekg.named_queries import Catalogue
@@ -77,3 +80,30 @@ def test_every_named_query_answers_with_typical_parameters(
         if not catalogue.run(name, parameters.get(name, {}), tiny_knowledge.store).rows
     ]
     assert not empty, f"no rows from {empty}"
+
+
+def test_the_runner_measures_everything_once_and_tabulates_it(tiny: Path) -> None:
+    """The runner's measuring code at the tiny size, anchors included, HTTP left out (it is
+    the same code path as the server tests); one run of each, slow anchors cut short."""
+    parameters = json.loads((tiny / "manifest.json").read_text(encoding="utf-8"))
+    options = Options(
+        repeat=1, budget=0, skip_http=True, rdflib_limit=1.0, owlrl_max_triples=0, slow_limit=60
+    )
+    measured = measure_data(
+        "tiny", [tiny], parameters["parameters"], parameters["analysis"], options
+    ).to_json()
+    table = markdown([measured], header(options))
+    lines = table.splitlines()
+    operations = [op["what"] for op in measured["operations"]]
+    assert {"reasoning (refresh_inferences)", "full validation (validate on load_graph)"} <= set(
+        operations
+    )
+    assert any(op.startswith("update gate") for op in operations)
+    for what in operations:
+        assert any(line.startswith(f"| {what} |") for line in lines), what
+    catalogue = Catalogue(Settings().queries_dir)
+    for name in catalogue.names():
+        assert any(line.startswith(f"| {name} |") for line in lines), name
+    gate = next(op for op in measured["operations"] if op["what"].startswith("update gate"))
+    assert gate["note"] == "1 applied, 0 refused"
+    assert "## Goals" in table
