@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
@@ -18,7 +19,7 @@ from rdflib.term import Node
 from ehelsekg import shacl_sparql
 from ehelsekg.namespaces import GRAPH, INFERRED_GRAPH
 from ehelsekg.shape_model import UnsupportedShape, term
-from ehelsekg.store import Store, Triple
+from ehelsekg.store import OxigraphStore, Store, Triple, from_ox
 from ehelsekg.validation import ValidationReport, validate
 
 _SUBCLASS_OF = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
@@ -56,19 +57,33 @@ def validation_view(store: Store) -> Store:
     return view
 
 
-def view_triples(store: Store) -> set[Triple]:
-    """The triples validation sees (see validated_graph)."""
-    triples = set(store.asserted_triples())
-    triples.update(store.triples(written_graphs(store)))
-    return triples
+def view_triples(store: Store) -> set[ox.Triple]:
+    """The triples validation sees (see validated_graph), as pyoxigraph triples: read from an
+    Oxigraph store without converting each term, which is most of the cost of a diff."""
+    if not isinstance(store, OxigraphStore):
+        store = store.scratch_copy()
+    assert isinstance(store, OxigraphStore)
+    native = store._store
+    graphs: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+    graphs += [ox.NamedNode(str(name)) for name in written_graphs(store)]
+    return {
+        quad.triple
+        for graph in graphs
+        for quad in native.quads_for_pattern(None, None, None, graph)
+    }
 
 
-def changed_vocabulary(changed: Iterable[Triple], store: Store) -> set[str]:
+def changed_vocabulary(changed: Iterable[Triple | ox.Triple], store: Store) -> set[str]:
     """The predicates of changed triples, and for a changed ``rdf:type`` its class and every
     superclass (a shape targeting ehk:Prerequisite sees a new ehk:Funding)."""
     vocabulary: set[str] = set()
     classes: set[Node] = set()
-    for _s, predicate, obj in changed:
+    for triple in changed:
+        _s, predicate, obj = (
+            (from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object))
+            if isinstance(triple, ox.Triple)
+            else triple
+        )
         vocabulary.add(str(predicate))
         if predicate == RDF.type:
             classes.add(obj)
@@ -90,7 +105,7 @@ class Validator:
     compiled: shacl_sparql.CompiledShapes | None = None
     #: Raw results of the last full or scoped validation, and the triples it saw.
     baseline: list[shacl_sparql.RawResult] | None = None
-    baseline_triples: set[Triple] = field(default_factory=set)
+    baseline_triples: set[ox.Triple] = field(default_factory=set)
 
     @classmethod
     def for_shapes(cls, shapes: Graph) -> Validator:
