@@ -48,6 +48,21 @@ def test_validate_passes_on_the_bundled_data(validate_json: dict[str, object]) -
     assert isinstance(validate_json["triples"], int) and validate_json["triples"] > 5000
 
 
+def test_both_engines_report_the_same(tmp_path: Path) -> None:
+    """The shapes compiled to SPARQL (the default) and pyshacl find the same results."""
+    extra = tmp_path / "duplicate.ttl"
+    extra.write_text(DUPLICATE_ID, encoding="utf-8")
+    documents = []
+    for engine in ("sparql", "pyshacl"):
+        result = run("validate", "--data", str(extra), "--format", "json", "--engine", engine)
+        assert result.exit_code == 1, result.output
+        documents.append(json.loads(result.output))
+    compiled, reference = documents
+    assert compiled["counts"] == reference["counts"]
+    assert compiled["results"] == reference["results"]
+    assert compiled["counts"]["Violation"] >= 1
+
+
 def test_validate_reports_a_violation_with_exit_1(tmp_path: Path) -> None:
     extra = tmp_path / "duplicate.ttl"
     extra.write_text(DUPLICATE_ID, encoding="utf-8")
