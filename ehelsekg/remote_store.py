@@ -18,6 +18,7 @@ protocol's dataset parameters.
     sparql:http://127.0.0.1:7878/query                  Oxigraph server: /update, /store
     sparql:http://127.0.0.1:3030/ds/query               Fuseki: /ds/update, /ds/data
     sparql:URL;update=URL;store=URL;timeout=SECONDS     anything else, or to override
+    sparql:URL;sync=copy                                follow updates with COPY DEFAULT
     sparql:URL;store=none                               no Graph Store Protocol: SPARQL only
 
 >>> endpoints = Endpoints.parse("http://127.0.0.1:7878/query")
@@ -91,7 +92,7 @@ _RESET_DEFAULT = (
     f" WHERE {{ GRAPH {_iri(DEFAULT_COPY)} {{ ?s ?p ?o }}"
     f" FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER({_FILE_GRAPH}) }} }}"
 )
-_OPTIONS = re.compile(r";(update|store|timeout)=")
+_OPTIONS = re.compile(r";(update|store|timeout|sync)=")
 _DEFAULT_TIMEOUT = 30.0
 
 
@@ -123,6 +124,10 @@ class Endpoints:
     update: str
     store: str | None
     timeout: float = _DEFAULT_TIMEOUT
+    #: How the copy of the default graph follows an update: ``diff`` touches only what changed
+    #: but reads the default graph by a pattern outside GRAPH, which engines that read the
+    #: union there (Virtuoso, GraphDB) misread; ``copy`` (COPY DEFAULT) is right everywhere.
+    sync: str = "diff"
 
     @classmethod
     def parse(cls, spec: str) -> Endpoints:
@@ -154,7 +159,10 @@ class Endpoints:
             timeout = float(options.get("timeout", _DEFAULT_TIMEOUT))
         except ValueError as err:
             raise RemoteStoreError(_public(query), "timeout= must be a number of seconds") from err
-        return cls(query=query, update=update, store=store, timeout=timeout)
+        sync = options.get("sync", "diff")
+        if sync not in ("diff", "copy"):
+            raise RemoteStoreError(_public(query), "sync= must be 'diff' or 'copy'")
+        return cls(query=query, update=update, store=store, timeout=timeout, sync=sync)
 
 
 def _with_base(text: str, base_iri: str | None) -> str:
@@ -409,7 +417,10 @@ class RemoteStore(Store):
         # In the same request, so the copy of the default graph changes with the update (an
         # update request is one transaction on Oxigraph and Fuseki).
         separator = "\n" if code[-1] == ";" else "\n;\n"
-        text = _with_base(sparql, base_iri) + separator + _SYNC_COPY
+        sync = (
+            _SYNC_COPY if self.endpoints.sync == "diff" else f"COPY DEFAULT TO {_iri(DEFAULT_COPY)}"
+        )
+        text = _with_base(sparql, base_iri) + separator + sync
         response = self._post_update(text)
         if response.status_code >= 300:
             message = response.text.strip()[:1000] or response.reason_phrase

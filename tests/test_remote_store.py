@@ -200,6 +200,7 @@ def test_store_urls_give_the_protocol_endpoints() -> None:
     assert virtuoso.store == "http://h:8890/sparql-graph-crud-auth"
     assert virtuoso.timeout == 120
     assert Endpoints.parse("http://h/sparql").store is None
+    assert Endpoints.parse("http://h/sparql;sync=copy").sync == "copy"
     assert Endpoints.parse("http://h/query;store=none").store is None
     with pytest.raises(RemoteStoreError, match="http"):
         Endpoints.parse("localhost:7878/query")
@@ -209,7 +210,7 @@ def test_store_urls_give_the_protocol_endpoints() -> None:
 def test_without_the_graph_store_protocol_graphs_are_read_and_written_by_sparql(
     remote: KnowledgeGraph, query_url: str
 ) -> None:
-    plain: Store = open_store(f"sparql:{query_url};store=none")
+    plain: Store = open_store(f"sparql:{query_url};store=none;sync=copy")
     assert isinstance(plain, RemoteStore) and plain.endpoints.store is None
     assert set(plain.triples([INFERRED_GRAPH])) == set(remote.store.triples([INFERRED_GRAPH]))
     graph = URIRef(EX + "no-graph-store")
@@ -222,6 +223,12 @@ def test_without_the_graph_store_protocol_graphs_are_read_and_written_by_sparql(
         plain.replace_graph(graph, [])
     assert triple not in set(remote.store.asserted_triples())
     assert graph not in remote.store.graph_names()
+    plain.update(f"INSERT DATA {{ <{EX}a> <{EX}p> <{EX}c> }}")
+    try:
+        assert remote.store.query(f"ASK {{ <{EX}a> <{EX}p> <{EX}c> }}").boolean is True
+    finally:
+        plain.update(f"DELETE DATA {{ <{EX}a> <{EX}p> <{EX}c> }}")
+    assert remote.store.query(f"ASK {{ <{EX}a> <{EX}p> <{EX}c> }}").boolean is False
 
 
 def test_the_update_gate_works_through_the_remote_store(
