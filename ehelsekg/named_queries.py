@@ -28,6 +28,7 @@ from rdflib.term import Node
 from ehelsekg.errors import BadParameterError, RejectedQueryError, UnknownQueryError
 from ehelsekg.parameters import Parameter, convert, expand_iri, no_match, parse_declaration
 from ehelsekg.results import best_labels
+from ehelsekg.sparql_text import bind_column
 from ehelsekg.store import QueryResult, Store
 
 _HEADER = re.compile(r"^#\s*(title|description)\s*:\s*(.*)$")
@@ -135,6 +136,7 @@ class Catalogue:
     def __init__(self, queries_dir: Path) -> None:
         self.queries_dir = queries_dir
         self.queries: dict[str, NamedQuery] = {}
+        self._lookups: dict[str, str] = {}
         for path in sorted(queries_dir.glob("*.rq")):
             try:
                 query = read_named_query(path)
@@ -156,7 +158,11 @@ class Catalogue:
         )
 
     def lookup(self, name: str) -> str:
-        return (self.queries_dir / "lookups" / f"{name}.rq").read_text(encoding="utf-8")
+        """The text of a lookup query (read once)."""
+        if name not in self._lookups:
+            path = self.queries_dir / "lookups" / f"{name}.rq"
+            self._lookups[name] = path.read_text(encoding="utf-8")
+        return self._lookups[name]
 
     def bind(self, query: NamedQuery, raw: Mapping[str, str], store: Store) -> dict[str, Node]:
         """Check ``raw`` against the declared parameters and return the bindings to run with."""
@@ -207,21 +213,30 @@ class Catalogue:
         )
         network = nx.DiGraph()
         network.add_edges_from((row[0], row[1]) for row in edges.rows)
-        labels = best_labels(store.query(self.lookup("labels")).records())
         at = {name: i for i, name in enumerate(result.variables)}
-        rows = []
+        paths: list[list[Node]] = []
         for row in result.rows:
-            values = list(row)
             start, end = row[at[column.start]], row[at[column.end]]
+            nodes: list[Node] = []
             if start is not None and end is not None:
                 try:
                     nodes = [start] if start == end else nx.shortest_path(network, start, end)
                 except (nx.NetworkXNoPath, nx.NodeNotFound):
                     nodes = []
-                if nodes:
-                    values[at[column.column]] = Literal(
-                        " → ".join(labels.get(n, str(n)) for n in nodes)
-                    )
+            paths.append(nodes)
+        # Labels of the nodes on the paths only: fetching every label costs more than the query.
+        on_paths = {node for nodes in paths for node in nodes if isinstance(node, URIRef)}
+        labels: dict[Node, str] = {}
+        if on_paths:
+            text = bind_column(self.lookup("labels"), "entity", sorted(on_paths))
+            labels = best_labels(store.query(text).records())
+        rows = []
+        for row, nodes in zip(result.rows, paths, strict=True):
+            values = list(row)
+            if nodes:
+                values[at[column.column]] = Literal(
+                    " → ".join(labels.get(n, str(n)) for n in nodes)
+                )
             rows.append(tuple(values))
         return QueryResult(kind=result.kind, variables=result.variables, rows=tuple(rows))
 

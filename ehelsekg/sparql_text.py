@@ -9,7 +9,7 @@ written in N-Triples syntax by pyoxigraph, so a value can never change the query
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from rdflib.term import Node
 
@@ -92,4 +92,15 @@ def bind_values(text: str, bindings: Mapping[str, Node]) -> str:
     variables = " ".join(f"?{name}" for name in names)
     brace = outer_where_brace(text)
     block = f" VALUES ({variables}) {{ ({terms}) }} "
+    return text[: brace + 1] + block + text[brace + 1 :]
+
+
+def bind_column(text: str, variable: str, terms: Iterable[Node]) -> str:
+    """``text`` with ``VALUES ?variable { term … }`` at the top of its outermost WHERE group:
+    the query then runs for those values only."""
+    from ehelsekg.store import to_ox
+
+    values = " ".join(str(to_ox(node)) for node in terms)
+    brace = outer_where_brace(text)
+    block = f" VALUES ?{variable} {{ {values} }} "
     return text[: brace + 1] + block + text[brace + 1 :]
