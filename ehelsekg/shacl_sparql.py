@@ -476,7 +476,11 @@ def _labels(store: Store, nodes: set[Node]) -> dict[Node, str]:
         ).rows
         for node, label in rows:
             if isinstance(label, Literal) and node is not None:
-                found.setdefault(node, {}).setdefault(label.language, str(label))
+                # The first in sorted order per language, as validation.label_of chooses.
+                by_language = found.setdefault(node, {})
+                known = by_language.get(label.language)
+                if known is None or str(label) < known:
+                    by_language[label.language] = str(label)
     labels: dict[Node, str] = {}
     for node, by_language in found.items():
         for wanted in ("nb", "en", None):
