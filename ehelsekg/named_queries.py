@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +138,9 @@ class Catalogue:
         self.queries_dir = queries_dir
         self.queries: dict[str, NamedQuery] = {}
         self._lookups: dict[str, str] = {}
+        self._lookup_rows: weakref.WeakKeyDictionary[
+            Store, tuple[int, dict[str, list[dict[str, Node | None]]]]
+        ] = weakref.WeakKeyDictionary()
         for path in sorted(queries_dir.glob("*.rq")):
             try:
                 query = read_named_query(path)
@@ -163,6 +167,24 @@ class Catalogue:
             path = self.queries_dir / "lookups" / f"{name}.rq"
             self._lookups[name] = path.read_text(encoding="utf-8")
         return self._lookups[name]
+
+    def lookup_rows(
+        self, name: str, store: Store, bindings: Mapping[str, Node] | None = None
+    ) -> list[dict[str, Node | None]]:
+        """The rows of a lookup query, kept until the store is written (per store revision):
+        resolving a parameter then costs no query at all."""
+        revision = store.revision
+        if revision is None:
+            return store.query(self.lookup(name), bindings=bindings).records()
+        cached = self._lookup_rows.get(store)
+        if cached is None or cached[0] != revision:
+            cached = (revision, {})
+            self._lookup_rows[store] = cached
+        key = name + "".join(f" {k}={v.n3()}" for k, v in sorted((bindings or {}).items()))
+        rows = cached[1].get(key)
+        if rows is None:
+            rows = cached[1][key] = store.query(self.lookup(name), bindings=bindings).records()
+        return rows
 
     def bind(self, query: NamedQuery, raw: Mapping[str, str], store: Store) -> dict[str, Node]:
         """Check ``raw`` against the declared parameters and return the bindings to run with."""
@@ -208,11 +230,14 @@ class Catalogue:
     ) -> QueryResult:
         if column.column not in result.variables:
             return result
-        edges = store.query(
-            self.lookup("edges"), bindings={"via": column.via}, include_inferred=include_inferred
-        )
+        if include_inferred:
+            edges = self.lookup_rows("edges", store, {"via": column.via})
+        else:
+            edges = store.query(
+                self.lookup("edges"), bindings={"via": column.via}, include_inferred=False
+            ).records()
         network = nx.DiGraph()
-        network.add_edges_from((row[0], row[1]) for row in edges.rows)
+        network.add_edges_from((row["from"], row["to"]) for row in edges)
         at = {name: i for i, name in enumerate(result.variables)}
         paths: list[list[Node]] = []
         for row in result.rows:
@@ -249,7 +274,7 @@ class _Resolver:
         self.store = store
 
     def _rows(self, lookup: str) -> list[dict[str, Node | None]]:
-        return self.store.query(self.catalogue.lookup(lookup)).records()
+        return self.catalogue.lookup_rows(lookup, self.store)
 
     def __call__(self, parameter: Parameter, raw: str) -> Node:
         handler = getattr(self, f"_{parameter.type}", None)

@@ -126,6 +126,12 @@ class Store(ABC):
     def asserted_graph_names(self) -> list[URIRef]:
         return [name for name in self.graph_names() if name != INFERRED_GRAPH]
 
+    @property
+    def revision(self) -> int | None:
+        """A number that changes whenever this store is written through this object; None
+        where it can change behind our back (a remote endpoint), so nothing may be cached."""
+        return None
+
     def export(self, graphs: Sequence[URIRef] | None = None) -> Graph:
         """An rdflib copy of the given graphs (the asserted default graph by default)."""
         graph = bind_all(Graph())
@@ -216,6 +222,11 @@ class OxigraphStore(Store):
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        self._revision = 0
+
+    @property
+    def revision(self) -> int | None:
+        return self._revision
 
     def query(
         self,
@@ -290,6 +301,7 @@ class OxigraphStore(Store):
     def load_dataset(
         self, graphs: Mapping[URIRef, Sequence[Triple]], default: Sequence[Triple] = ()
     ) -> None:
+        self._revision += 1
         mirrored: list[ox.Triple] = []
         for name, triples in graphs.items():
             graph = ox.NamedNode(str(name))
@@ -324,6 +336,7 @@ class OxigraphStore(Store):
 
     def _replace(self, graph: ox.NamedNode, new: list[ox.Triple]) -> None:
         """Replace a named graph, keeping the default graph the set union of asserted graphs."""
+        self._revision += 1
         mirrored = graph.value != str(INFERRED_GRAPH)
         old: list[ox.Triple] = []
         if self._has_graph(graph):
@@ -369,6 +382,7 @@ class OxigraphStore(Store):
             yield from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        self._revision += 1
         try:
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as err:
