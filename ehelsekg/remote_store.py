@@ -103,7 +103,12 @@ class RemoteStoreError(EhelsekgError):
 
     def __init__(self, url: str, message: str) -> None:
         self.url = url
+        self.detail = message
         super().__init__(f"{url}: {message}")
+
+    def __reduce__(self) -> tuple[type[RemoteStoreError], tuple[str, str]]:
+        # Raised in a query worker, it crosses a pipe: pickle it with both arguments.
+        return type(self), (self.url, self.detail)
 
 
 def _public(url: str) -> str:

@@ -27,7 +27,10 @@ class Settings:
     )
     store: str = field(
         default="memory",
-        metadata={"help": "Where the graph lives: 'memory' or 'oxigraph:PATH' (on disk)."},
+        metadata={
+            "help": "Where the graph lives: 'memory', 'oxigraph:PATH' (on disk) or 'sparql:URL' "
+            "(a SPARQL 1.1 endpoint; see docs/STORES.md)."
+        },
     )
     update_token: str | None = field(
         default=None,

@@ -18,6 +18,7 @@ from ehelsekg.errors import (
     RejectedQueryError,
     UnknownQueryError,
 )
+from ehelsekg.remote_store import RemoteStoreError
 from ehelsekg.workers import QueryTimeout, WorkerCrashed
 
 log = logging.getLogger("ehelsekg.server")
@@ -63,6 +64,7 @@ _DOMAIN: list[tuple[type[EhelsekgError], int, str]] = [
     (QueryTimeout, 503, "timeout"),
     (WorkerCrashed, 503, "worker-stopped"),
     (CycleError, 422, "dependency-cycle"),
+    (RemoteStoreError, 503, "store-unavailable"),
 ]
 
 

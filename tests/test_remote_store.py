@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -255,3 +257,25 @@ def test_the_update_gate_works_through_the_remote_store(
         store.update(f"DELETE DATA {{ <{EX}fine> <{EX}p> 1 }}")
         remote.refresh_inferences()
     assert len(store) == before
+
+
+def test_a_lost_endpoint_is_a_503_in_the_one_error_shape(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The store's server goes away while ours runs: requests get 503 store-unavailable."""
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+
+    with ExitStack() as oxigraph:
+        url = oxigraph.enter_context(running_oxigraph(tmp_path / "db"))
+        knowledge = open_knowledge_graph(settings, store=f"sparql:{url}")
+        app = create_app(replace(settings, workers=1), knowledge=knowledge)
+        with TestClient(app) as client:
+            assert client.get("/queries/goals").status_code == 200
+            oxigraph.close()
+            answer = client.get("/queries/goals")
+    assert answer.status_code == 503, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "store-unavailable"
+    assert url.split("/query")[0] in error["message"]
