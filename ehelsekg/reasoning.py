@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import owlrl
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
@@ -82,6 +81,10 @@ def owlrl_closure(graph: Graph) -> Graph:
     closed = Graph()
     for triple in graph:
         closed.add(triple)
+    # Imported here: owlrl runs only when the ontology changed (the rules are cached), and
+    # importing it costs start-up time.
+    import owlrl
+
     owlrl.DeductiveClosure(
         owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
     ).expand(closed)

@@ -6,7 +6,6 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 
-import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, SKOS
@@ -74,6 +73,10 @@ def validate(data: Graph, shapes: Graph) -> ValidationReport:
     No OWL reasoning runs first: the shapes are written for asserted data, and the
     ontology's subclass axioms are in ``data`` for ``sh:class`` to follow.
     """
+    # pyshacl (with rdflib's SPARQL engine) takes a quarter of a second to import and is the
+    # reference engine only: the server and CLI validate with shacl_sparql.
+    import pyshacl
+
     _conforms, report_graph, _text = pyshacl.validate(
         data,
         shacl_graph=shapes,
