@@ -264,7 +264,8 @@ def measure_data(
     validation = Operation(
         "full validation (validate on load_graph)", timed(full_validation, limit=opts.slow_limit)
     )
-    validation.note = f"{outcome.get('violations', '?')} Violations"
+    if "violations" in outcome:
+        validation.note = f"{outcome['violations']} Violations"
     if anchors:
         validation.anchors.append(
             (
