@@ -36,7 +36,22 @@ from ehelsekg.validation import (
     show_path,
 )
 
-_TYPE_OR_SUBCLASS = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
+_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_SUB = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+#: Most focus nodes written into a query as a VALUES list (see _Run.listed_focus).
+_MAX_LISTED = 2000
+#: Constraints that test one value node by itself (see _value_filter).
+_VALUE_CHECKS = {
+    "datatype",
+    "nodeKind",
+    "in",
+    "languageIn",
+    "pattern",
+    "minInclusive",
+    "maxInclusive",
+    "minExclusive",
+    "maxExclusive",
+}
 _LABELS = (
     "<http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>"
 )
@@ -137,6 +152,7 @@ class _Run:
         self.shapes_graph = graph
         self._names = itertools.count()
         self._nonconforming: dict[tuple[int, str], set[Node]] = {}
+        self._subclasses: dict[Node, list[Node]] = {}
 
     def fresh(self) -> str:
         return f"f{next(self._names)}"
@@ -146,15 +162,90 @@ class _Run:
 
     # Focus sets are functions of a variable name to (prefix lines, group pattern).
 
-    @staticmethod
-    def targets_focus(targets: Sequence[Target]) -> _Focus:
+    def subclasses(self, cls: Node) -> list[Node]:
+        """``cls`` and every class below it in the data (``rdfs:subClassOf*``), once a run."""
+        if cls not in self._subclasses:
+            rows = self.select(f"SELECT DISTINCT ?c WHERE {{ ?c {_SUB}* {term(cls)} }}")
+            found = {row["c"] for row in rows if isinstance(row["c"], URIRef)}
+            self._subclasses[cls] = sorted(found | {cls}, key=str)
+        return self._subclasses[cls]
+
+    def instances(self, var: str, cls: Node) -> str:
+        """A group pattern binding ``?var`` to the SHACL instances of ``cls``: a type triple
+        per known subclass is one index lookup each, where the path is evaluated per node."""
+        classes = self.subclasses(cls)
+        if len(classes) == 1:
+            return f"?{var} {_TYPE} {term(classes[0])} ."
+        listed = " ".join(term(c) for c in classes)
+        return f"VALUES ?{var}_class {{ {listed} }} ?{var} {_TYPE} ?{var}_class ."
+
+    def has_class(self, cls: Node) -> str:
+        """An expression true when ``?value`` is a SHACL instance of ``cls``."""
+        classes = self.subclasses(cls)
+        if len(classes) == 1:
+            return f"EXISTS {{ ?value {_TYPE} {term(classes[0])} }}"
+        listed = " ".join(term(c) for c in classes)
+        return f"EXISTS {{ VALUES ?valueClass {{ {listed} }} ?value {_TYPE} ?valueClass }}"
+
+    def targets_focus(self, targets: Sequence[Target]) -> _Focus:
         prefixes = "".join(sorted({t.prefixes for t in targets}))
 
+        def one(target: Target, var: str) -> str:
+            if target.cls is not None:
+                return self.instances(var, target.cls)
+            return target.group(var)
+
         def group(var: str) -> str:
-            union = " UNION ".join(f"{{ {t.group(var)} }}" for t in targets)
+            union = " UNION ".join(f"{{ {one(t, var)} }}" for t in targets)
             return f"{{ SELECT DISTINCT ?{var} WHERE {{ {union} }} }}"
 
         return _Focus(prefixes, group)
+
+    def listed_focus(self, focus: _Focus) -> _Focus | None:
+        """The focus nodes found once and listed in a VALUES block, which drives every join
+        of the constraint queries (as a subquery, the engine may evaluate the constraint over
+        all the data first); None when there are none, so the shape has nothing to check.
+        Large sets, and sets with blank nodes (VALUES cannot hold them), stay a subquery."""
+        rows = self.select(f"{focus.prefixes}SELECT ?this WHERE {{ {focus.group('this')} }}")
+        nodes = [row["this"] for row in rows if row["this"] is not None]
+        if not nodes:
+            return None
+        if len(nodes) > _MAX_LISTED or any(isinstance(n, BNode) for n in nodes):
+            return focus
+        listed = " ".join(term(n) for n in nodes)
+        return _Focus("", lambda var: f"VALUES ?{var} {{ {listed} }}")
+
+    def inline_failure(self, shape: Shape) -> str | None:
+        """An expression true when ``?value`` does not conform to ``shape``, if the shape is
+        simple enough to be one (value checks, ``sh:hasValue`` on a path, nested ``sh:node`` and
+        ``sh:or`` of such shapes); else None. A scheme or class check is then one FILTER of
+        the query that finds the values, instead of one query per nested constraint."""
+        if shape.sparql:
+            return None
+        failures: list[str] = []
+        for name, argument in shape.constraints:
+            if name == "class":
+                assert isinstance(argument, Node)
+                failures.append(f"!{self.has_class(argument)}")
+            elif name == "hasValue" and isinstance(argument, Node):
+                failures.append(f"!sameTerm(?value, {term(argument)})")
+            elif name in ("node", "or"):
+                members = [self.inline_failure(m) for m in _members(name, argument)]
+                if any(m is None for m in members):
+                    return None
+                failures.append("(" + " && ".join(f"({m})" for m in members) + ")")
+            elif name in _VALUE_CHECKS:
+                failures.append(_value_filter(name, argument))
+            else:
+                return None
+        for child in shape.properties:
+            if child.sparql or child.properties or child.path is None:
+                return None
+            for name, argument in child.constraints:
+                if name != "hasValue" or not isinstance(argument, Node):
+                    return None
+                failures.append(f"NOT EXISTS {{ ?value {child.path} {term(argument)} }}")
+        return " || ".join(f"({f})" for f in failures) or "false"
 
     def values_focus(self, shape: Shape, focus: _Focus) -> _Focus:
         """The value nodes of ``shape`` for ``focus``, as a focus set of their own."""
@@ -247,6 +338,14 @@ class _Run:
             )
             return [self.result(shape, top, name, row["this"], None) for row in rows]
         if name in ("node", "or"):
+            inlined = [self.inline_failure(m) for m in _members(name, argument)]
+            if inlined and all(m is not None for m in inlined):
+                failure = " && ".join(f"({m})" for m in inlined)
+                rows = self.select(
+                    f"{head}SELECT DISTINCT ?this ?value WHERE {{ {this} {values} "
+                    f"FILTER ({failure}) }}"
+                )
+                return [self.result(shape, top, name, row["this"], row["value"]) for row in rows]
             value_focus = self.values_focus(shape, focus)
             failing: set[Node] | None = None
             for member in _members(name, argument):
@@ -268,7 +367,11 @@ class _Run:
                 "FILTER (!COALESCE(?value <= ?other, false)) }"
             )
             return [self.result(shape, top, name, row["this"], row["value"]) for row in rows]
-        bad = _value_filter(name, argument)
+        if name == "class":
+            assert isinstance(argument, Node)
+            bad = f"!{self.has_class(argument)}"
+        else:
+            bad = _value_filter(name, argument)
         rows = self.select(
             f"{head}SELECT DISTINCT ?this ?value WHERE {{ {this} {values} FILTER ({bad}) }}"
         )
@@ -313,9 +416,6 @@ def _members(name: str, argument: object) -> list[Shape]:
 
 def _value_filter(name: str, argument: object) -> str:
     """A FILTER expression that is true for a value node failing the constraint."""
-    if name == "class":
-        assert isinstance(argument, Node)
-        return f"NOT EXISTS {{ ?value {_TYPE_OR_SUBCLASS} {term(argument)} }}"
     if name == "datatype":
         assert isinstance(argument, Node)
         return f"!(isLiteral(?value) && datatype(?value) = {term(argument)})"
@@ -406,8 +506,9 @@ def validate_store(
     raw = [r for r in previous if wanted is not None and r.top_shape not in wanted]
     for shape in compiled.top:
         if wanted is None or shape.node in wanted:
-            focus = _Run.targets_focus(shape.targets)
-            raw.extend(run.validate(shape, focus, shape.node))
+            focus = run.listed_focus(run.targets_focus(shape.targets))
+            if focus is not None:
+                raw.extend(run.validate(shape, focus, shape.node))
     return _report(store, compiled, raw), raw
 
 

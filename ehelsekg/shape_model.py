@@ -77,6 +77,8 @@ class Target:
     text: str
     prefixes: str = ""
     is_select: bool = False
+    #: For ``sh:targetClass``: the class, whose subclasses a run may list instead of the path.
+    cls: Node | None = None
 
     def group(self, var: str) -> str:
         """A group pattern binding ``?var`` to every focus node of this target."""
@@ -197,7 +199,7 @@ class ShapeReader:
         g, node = self.graph, shape.node
         for cls in sorted(g.objects(node, SH.targetClass), key=str):
             # SHACL instances: rdf:type, then rdfs:subClassOf* in the data graph.
-            shape.targets.append(Target(f"?VAR a/{_SUB}* {term(cls)} ."))
+            shape.targets.append(Target(f"?VAR a/{_SUB}* {term(cls)} .", cls=cls))
         for target in sorted(g.objects(node, SH.targetNode), key=str):
             shape.targets.append(Target(f"BIND({term(target)} AS ?VAR)"))
         for predicate in sorted(g.objects(node, SH.targetSubjectsOf), key=str):
