@@ -10,8 +10,9 @@ from pathlib import Path
 from rdflib import URIRef
 
 from ehelsekg.loading import data_paths, ontology_paths
+from ehelsekg.materialise import Materialiser
 from ehelsekg.namespaces import GRAPH, INFERRED_GRAPH
-from ehelsekg.reasoning import RuleSet, infer, load_rules
+from ehelsekg.reasoning import RuleSet, load_rules
 from ehelsekg.settings import Settings
 from ehelsekg.store import Store, open_store
 
@@ -42,13 +43,33 @@ class KnowledgeGraph:
     rules: RuleSet
     timings: dict[str, float] = field(default_factory=dict)
 
+    #: The rules' state between writes, and what the asserted graph held at the last one.
+    _materialiser: Materialiser | None = field(default=None, init=False, repr=False)
+    _snapshot: object = field(default=None, init=False, repr=False)
+
     def refresh_inferences(self) -> int:
         """Recompute the inferred graph from the asserted graphs; return how many triples."""
         started = time.perf_counter()
-        derived = infer(self.store.asserted_triples(), self.rules)
+        self._materialiser = Materialiser(self.rules)
+        self._snapshot = self.store.asserted_snapshot()
+        derived = self._materialiser.rebuild(self.store.asserted_triples())
         self.store.replace_graph(INFERRED_GRAPH, derived)
         self.timings["reasoning"] = time.perf_counter() - started
         return len(derived)
+
+    def update_inferences(self) -> tuple[int, int]:
+        """Bring the inferred graph up to date after a write, from what the write changed
+        (see ``materialise``); return (inferred triples added, removed)."""
+        if self._materialiser is None:
+            self.refresh_inferences()
+            return 0, 0
+        started = time.perf_counter()
+        self._snapshot, added, removed = self.store.asserted_changes(self._snapshot)
+        appeared, went = self._materialiser.change(added, removed)
+        if appeared or went:
+            self.store.change_graph(INFERRED_GRAPH, appeared, went)
+        self.timings["reasoning"] = time.perf_counter() - started
+        return len(appeared), len(went)
 
 
 def open_knowledge_graph(

@@ -235,6 +235,21 @@ class _Index:
         self.forward[p][s].add(o)
         self.backward[p][o].add(s)
 
+    def remove(self, triple: Triple) -> None:
+        s, p, o = triple
+        self.forward[p][s].discard(o)
+        self.backward[p][o].discard(s)
+
+    def ends(self, chain: list[URIRef], start: Node) -> set[Node]:
+        """Every node reached from ``start`` along the links of ``chain`` in order."""
+        reached: set[Node] = {start}
+        for link in chain:
+            forward = self.forward[link]
+            reached = {b for a in reached for b in forward.get(a, ())}
+            if not reached:
+                break
+        return reached
+
     def chain_matches(
         self, chain: list[URIRef], position: int, s: Node, o: Node
     ) -> list[tuple[Node, Node]]:

@@ -255,7 +255,7 @@ class KnowledgeService:
                 return UpdateOutcome(applied=False, report=report)
             self.knowledge.store.update(text, base_iri=base_iri)
             self.validator.accept(raw, self.knowledge.store)
-            self.knowledge.refresh_inferences()
+            self.knowledge.update_inferences()
             flush = getattr(self.knowledge.store, "flush", None)
             if flush is not None:
                 flush()

@@ -132,6 +132,23 @@ class Store(ABC):
         where it can change behind our back (a remote endpoint), so nothing may be cached."""
         return None
 
+    def change_graph(self, name: URIRef, add: Iterable[Triple], remove: Iterable[Triple]) -> None:
+        """Add and remove triples of one named graph (not mirrored into the default graph)."""
+        removing = set(remove)
+        kept = [t for t in self.triples([name]) if t not in removing]
+        self.replace_graph(name, [*kept, *add])
+
+    def asserted_snapshot(self) -> object:
+        """What the asserted default graph holds now, for :meth:`asserted_changes`."""
+        return frozenset(self.asserted_triples())
+
+    def asserted_changes(self, snapshot: object) -> tuple[object, set[Triple], set[Triple]]:
+        """(a new snapshot, triples added, triples removed) of the asserted default graph
+        since ``snapshot``."""
+        assert isinstance(snapshot, frozenset)
+        now = frozenset(self.asserted_triples())
+        return now, set(now - snapshot), set(snapshot - now)
+
     def export(self, graphs: Sequence[URIRef] | None = None) -> Graph:
         """An rdflib copy of the given graphs (the asserted default graph by default)."""
         graph = bind_all(Graph())
@@ -283,6 +300,33 @@ class OxigraphStore(Store):
         for triple in triples[:max_rows] if truncated else triples:
             graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
         return QueryResult(kind="graph", graph=graph, truncated=truncated)
+
+    def change_graph(self, name: URIRef, add: Iterable[Triple], remove: Iterable[Triple]) -> None:
+        self._revision += 1
+        graph = ox.NamedNode(str(name))
+        for s, p, o in remove:
+            self._store.remove(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph))  # type: ignore[arg-type]
+        self._store.extend(
+            ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)  # type: ignore[arg-type]
+            for s, p, o in add
+        )
+
+    def asserted_snapshot(self) -> object:
+        # pyoxigraph's own triples: no term is converted until it is known to have changed.
+        return frozenset(
+            quad.triple
+            for quad in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        )
+
+    def asserted_changes(self, snapshot: object) -> tuple[object, set[Triple], set[Triple]]:
+        assert isinstance(snapshot, frozenset)
+        now = self.asserted_snapshot()
+        assert isinstance(now, frozenset)
+
+        def converted(triples: frozenset[ox.Triple]) -> set[Triple]:
+            return {(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in triples}
+
+        return now, converted(now - snapshot), converted(snapshot - now)
 
     def scratch_copy(self) -> OxigraphStore:
         copy = OxigraphStore()

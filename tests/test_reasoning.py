@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from random import Random
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
 from ehelsekg.loading import load_graph, rdf_files
+from ehelsekg.materialise import Materialiser
 from ehelsekg.namespaces import EHK, INFERRED_GRAPH
 from ehelsekg.reasoning import infer, load_rules, owlrl_closure
 from ehelsekg.settings import Settings
@@ -147,3 +149,47 @@ def test_reasoning_follows_the_asserted_data_only(settings: Settings, tmp_path: 
     rules = load_rules(rdf_files([settings.ontology_dir]), settings.cache_dir)
     recomputed = infer(first.store.triples(first.store.asserted_graph_names()), rules)
     assert recomputed == set(first.store.triples([INFERRED_GRAPH]))
+
+
+# --- Incremental materialisation ---------------------------------------------------------
+
+
+def test_changes_keep_the_inferences_of_a_full_recomputation(knowledge: KnowledgeGraph) -> None:
+    """Random removals and additions, biased to the links that feed property chains and
+    transitive closures, give exactly what reasoning from scratch gives, change by change."""
+    asserted = set(knowledge.store.asserted_triples())
+    materialiser = Materialiser(knowledge.rules)
+    assert materialiser.rebuild(asserted) == infer(asserted, knowledge.rules)
+    random = Random(20261201)
+    chained = {URIRef(link) for _head, chain in knowledge.rules.chains for link in chain}
+    nodes = sorted({s for s, _p, _o in asserted if isinstance(s, URIRef)}, key=str)
+    predicates = sorted(chained | {RDF.type, EHK.owner, EHK.assessedMeasure}, key=str)
+    classes = sorted({o for _s, p, o in asserted if p == RDF.type}, key=str)
+    expected = infer(asserted, knowledge.rules)
+    for _round in range(25):
+        candidates = sorted((t for t in asserted if t[1] in chained or t[1] == RDF.type), key=str)
+        removed = set(random.sample(candidates, random.randint(0, 12)))
+        added = {
+            (random.choice(nodes), p, random.choice(classes if p == RDF.type else nodes))
+            for p in random.choices(predicates, k=random.randint(0, 8))
+        } - asserted
+        appeared, went = materialiser.change(added, removed)
+        before = expected
+        asserted = (asserted - removed) | added
+        expected = infer(asserted, knowledge.rules)
+        assert materialiser.derived == expected
+        assert (appeared, went) == (expected - before, before - expected)
+
+
+def test_an_update_brings_the_inferred_graph_up_to_date(settings: Settings) -> None:
+    """After a write only the change is reasoned over, with the result of a full run."""
+    knowledge = open_knowledge_graph(settings)
+    knowledge.store.update(
+        "PREFIX ehk: <https://w3id.org/ehelsekg/ontology#> "
+        f"DELETE WHERE {{ <{ID}dependency/2022-09-181-nhn-leveranser> ehk:dependee ?x }} ; "
+        f"INSERT DATA {{ <{ID}measure/181> ehk:dependsOn <{ID}measure/160> }}"
+    )
+    appeared, went = knowledge.update_inferences()
+    assert appeared > 0 or went > 0
+    incremental = set(knowledge.store.triples([INFERRED_GRAPH]))
+    assert incremental == infer(knowledge.store.asserted_triples(), knowledge.rules)
