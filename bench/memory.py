@@ -1,7 +1,8 @@
 """Peak memory of one job in a fresh process (``python -m bench.memory``), so that the peaks
-of different sizes and jobs never mix: ``stack`` opens the store with reasoning, runs every
-named query and builds the dependency network; ``validation`` builds the rdflib graph and
-validates it."""
+of different sizes and jobs never mix: ``stack`` is what the server holds (the store with
+reasoning and the incremental reasoner, the update gate's validation baseline), then runs every
+named query and builds the dependency network; ``validation`` opens the store and validates it
+with the compiled shapes."""
 
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ from pathlib import Path
 import click
 
 from ehelsekg.knowledge import open_knowledge_graph
-from ehelsekg.loading import load_graph, load_shapes
+from ehelsekg.loading import load_shapes
 from ehelsekg.named_queries import Catalogue
 from ehelsekg.network import build_network
 from ehelsekg.settings import Settings
-from ehelsekg.validation import validate
+from ehelsekg.update_gate import Validator
 
 
 def peak_mb() -> float:
@@ -34,15 +35,18 @@ def main(what: str, only: tuple[Path, ...], parameters: str) -> None:
     settings = Settings()
     folders = list(only) or None
     before = peak_mb()
+    shapes = load_shapes(settings)
     if what == "stack":
         knowledge = open_knowledge_graph(settings, only=folders)
+        Validator.for_shapes(shapes).validate(knowledge.store, remember=True)
         catalogue = Catalogue(settings.queries_dir)
         typical = json.loads(parameters)
         for name in catalogue.names():
             catalogue.run(name, typical.get(name, {}), knowledge.store)
         build_network(knowledge.store, catalogue)
     else:
-        validate(load_graph(settings, only=folders), load_shapes(settings))
+        knowledge = open_knowledge_graph(settings, only=folders, reason=False)
+        Validator.for_shapes(shapes).validate(knowledge.store)
     click.echo(json.dumps({"peak_mb": peak_mb(), "baseline_mb": before}))
 
 
