@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: run test lint venv clean chromium vis-network bench
+.PHONY: run test lint venv clean chromium virtuoso vis-network bench
 
 venv: $(VENV)/.installed
 
@@ -24,7 +24,7 @@ lint: venv
 	$(BIN)/ruff format --check ehelsekg server tests
 	$(BIN)/mypy
 
-test: lint chromium
+test: lint chromium virtuoso
 	$(BIN)/pytest
 
 # The benchmarks: bundled data, 10k and 100k synthetic triples (about 15 minutes; results in
@@ -35,6 +35,11 @@ bench: venv
 # The browser the view tests open pages in (Debian's chromium; skipped if already there).
 chromium:
 	bash scripts/install-chromium.sh
+
+# OpenLink Virtuoso for tests/test_virtuoso_store.py (Debian's virtuoso-opensource; skipped if
+# already there). The tests start a private instance; the system service is left disabled.
+virtuoso:
+	bash scripts/install-virtuoso.sh
 
 # Re-vendor vis-network from npm (the vendored copy is committed; only to change version).
 vis-network:

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
@@ -63,9 +63,12 @@ from ehelsekg.store import (
 INTERNAL = str(GRAPH) + "internal/"
 #: A copy of the endpoint's default graph, the only way to name it in ``default-graph-uri``.
 DEFAULT_COPY = URIRef(INTERNAL + "default-copy")
+#: A graph that is never written, named where a dataset has no named graphs.
+_NO_GRAPH = INTERNAL + "no-graph"
 
 _RESULTS_JSON = "application/sparql-results+json"
 _N_TRIPLES = "application/n-triples"
+_FORM = "application/x-www-form-urlencoded"
 # SELECT and ASK answer in SPARQL JSON, CONSTRUCT and DESCRIBE in N-Triples.
 _ACCEPT = f"{_RESULTS_JSON}, {_N_TRIPLES};q=0.9, application/sparql-results+xml;q=0.5"
 
@@ -92,7 +95,14 @@ _RESET_DEFAULT = (
     f" WHERE {{ GRAPH {_iri(DEFAULT_COPY)} {{ ?s ?p ?o }}"
     f" FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER({_FILE_GRAPH}) }} }}"
 )
-_OPTIONS = re.compile(r";(update|store|timeout|sync)=")
+_GRAPHS = "SELECT ?g WHERE { GRAPH ?g { } FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+_GRAPHS_OF_QUADS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+#: Graphs an engine keeps for itself, never listed: Virtuoso's RDF views and LDP vocabulary,
+#: and its service description (``http://HOST/sparql``, HOST its URIQA ``DefaultHost``).
+_ENGINE_GRAPH = re.compile(
+    r"http://www\.openlinksw\.com/schemas/virtrdf#|http://www\.w3\.org/ns/ldp#|http://[^/]+/sparql$"
+)
+_OPTIONS = re.compile(r";(update|store|timeout|sync|default)=")
 _DEFAULT_TIMEOUT = 30.0
 
 
@@ -133,6 +143,9 @@ class Endpoints:
     #: but reads the default graph by a pattern outside GRAPH, which engines that read the
     #: union there (Virtuoso, GraphDB) misread; ``copy`` (COPY DEFAULT) is right everywhere.
     sync: str = "diff"
+    #: The graph an engine without a default graph of its own (Virtuoso) keeps it in, sent as
+    #: ``using-graph-uri`` with every update; None: the endpoint has a default graph.
+    default: str | None = None
 
     @classmethod
     def parse(cls, spec: str) -> Endpoints:
@@ -167,7 +180,12 @@ class Endpoints:
         sync = options.get("sync", "diff")
         if sync not in ("diff", "copy"):
             raise RemoteStoreError(_public(query), "sync= must be 'diff' or 'copy'")
-        return cls(query=query, update=update, store=store, timeout=timeout, sync=sync)
+        default = options.get("default")
+        if default is not None and not urlsplit(default).scheme:
+            raise RemoteStoreError(_public(query), "default= must be an absolute graph IRI")
+        return cls(
+            query=query, update=update, store=store, timeout=timeout, sync=sync, default=default
+        )
 
 
 def _with_base(text: str, base_iri: str | None) -> str:
@@ -253,15 +271,19 @@ class RemoteStore(Store):
     def _post_query(
         self, text: str, defaults: Sequence[str], nameds: Sequence[str] | None
     ) -> httpx.Response:
-        params = [("default-graph-uri", str(g)) for g in defaults]
-        params += [("named-graph-uri", str(g)) for g in nameds or ()]
+        # The protocol's URL-encoded POST rather than a direct one (application/sparql-query):
+        # Virtuoso 7.2 never answers a direct POST and spins a core on it (its issue #842).
+        fields = [("query", text)]
+        fields += [("default-graph-uri", str(g)) for g in defaults]
+        # No named-graph-uri reads as "every graph" on Virtuoso: name an empty graph instead.
+        if nameds is not None:
+            fields += [("named-graph-uri", str(g)) for g in nameds or [_NO_GRAPH]]
         response = self._send(
             "POST",
             self.endpoints.query,
-            body=text,
-            content_type="application/sparql-query",
+            body=urlencode(fields),
+            content_type=_FORM,
             accept=_ACCEPT,
-            params=params,
         )
         if response.status_code >= 400:
             message = response.text.strip()[:1000] or response.reason_phrase
@@ -271,8 +293,15 @@ class RemoteStore(Store):
         return response
 
     def _post_update(self, text: str) -> httpx.Response:
+        # Virtuoso takes using-graph-uri as the graph that triples outside GRAPH are written
+        # to and read from, in templates and INSERT DATA as well as in WHERE.
+        default = self.endpoints.default
         return self._send(
-            "POST", self.endpoints.update, body=text, content_type="application/sparql-update"
+            "POST",
+            self.endpoints.update,
+            body=text,
+            content_type="application/sparql-update",
+            params=[] if default is None else [("using-graph-uri", default)],
         )
 
     def _write(self, text: str, what: str) -> None:
@@ -343,20 +372,26 @@ class RemoteStore(Store):
         return QueryResult(kind="graph", graph=graph, truncated=truncated)
 
     def graph_names(self) -> list[URIRef]:
-        # Without dataset parameters: the endpoint's own named graphs.
-        solutions = self._solutions(
-            "SELECT ?g WHERE { GRAPH ?g { } FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }"
-        )
+        # Without dataset parameters: the endpoint's own named graphs. The empty pattern lists
+        # them without reading their triples, but Virtuoso answers it with one row and ?g
+        # unbound: there, or in an empty store, ask for the distinct graphs of the quads.
+        found = self._graph_iris(_GRAPHS) or self._graph_iris(_GRAPHS_OF_QUADS)
         names = {
-            URIRef(s["g"].value)
-            for s in solutions
-            if isinstance(s["g"], ox.NamedNode) and not s["g"].value.startswith(INTERNAL)
+            URIRef(name)
+            for name in found
+            if not name.startswith(INTERNAL)
+            and not _ENGINE_GRAPH.match(name)
+            and name != self.endpoints.default
         }
         return sorted(names)
+
+    def _graph_iris(self, text: str) -> list[str]:
+        return [s["g"].value for s in self._solutions(text) if isinstance(s["g"], ox.NamedNode)]
 
     def _graph_triples(self, graph: str | None) -> list[ox.Triple]:
         """One graph's triples (None: the default graph), by Graph Store GET or SELECT."""
         if self.endpoints.store is not None:
+            graph = graph or self.endpoints.default
             params = [("graph", graph)] if graph is not None else [("default", "")]
             response = self._send("GET", self.endpoints.store, accept=_N_TRIPLES, params=params)
             if response.status_code == 404:
@@ -539,11 +574,13 @@ class RemoteStore(Store):
 
     @staticmethod
     def _mirror(graphs: Sequence[URIRef]) -> str:
+        # One operation per target graph: Virtuoso 7.2 inserts from a template into two graphs,
+        # then fails the request (HTTP 500, "string_output_string needs a string output").
         values = " ".join(_iri(g) for g in graphs)
-        copy = _iri(DEFAULT_COPY)
+        where = f"WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
         return (
-            f"INSERT {{ ?s ?p ?o . GRAPH {copy} {{ ?s ?p ?o }} }}"
-            f" WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+            f"INSERT {{ ?s ?p ?o }} {where} ;\n"
+            f"INSERT {{ GRAPH {_iri(DEFAULT_COPY)} {{ ?s ?p ?o }} }} {where}"
         )
 
 
