@@ -96,7 +96,8 @@ _RESET_DEFAULT = (
     f" FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER({_FILE_GRAPH}) }} }}"
 )
 _GRAPHS = "SELECT ?g WHERE { GRAPH ?g { } FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }"
-_GRAPHS_OF_QUADS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+# GROUP BY, not DISTINCT: Virtuoso 7.2 answers this in 0.07 s, the DISTINCT form in 5 s.
+_GRAPHS_OF_QUADS = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 #: Graphs an engine keeps for itself, never listed: Virtuoso's RDF views and LDP vocabulary,
 #: and its service description (``http://HOST/sparql``, HOST its URIQA ``DefaultHost``).
 _ENGINE_GRAPH = re.compile(
