@@ -30,6 +30,7 @@ protocol's dataset parameters.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
@@ -590,6 +591,24 @@ def _media_type(response: httpx.Response) -> str:
     return media_type.split(";")[0].strip().lower()
 
 
+_BLANK_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
+
+
+def _portable_blank_nodes(content: bytes) -> bytes:
+    """SPARQL JSON results whose blank node labels are valid N-Triples labels.
+
+    Virtuoso labels blank nodes ``nodeID://b10001``, which pyoxigraph rejects; a label that is
+    not valid is replaced by its hex form, the same for every occurrence, so one node stays one.
+    """
+    document = json.loads(content)
+    for binding in document.get("results", {}).get("bindings", []):
+        for value in binding.values():
+            label = value.get("value", "")
+            if value.get("type") == "bnode" and not _BLANK_LABEL.fullmatch(label):
+                value["value"] = "x" + label.encode("utf-8").hex()
+    return json.dumps(document).encode("utf-8")
+
+
 def _parse_answer(
     response: httpx.Response,
 ) -> ox.QuerySolutions | ox.QueryBoolean | Iterator[ox.Triple]:
@@ -597,7 +616,10 @@ def _parse_answer(
     media_type = _media_type(response)
     results_format = ox.QueryResultsFormat.from_media_type(media_type)
     if results_format is not None:
-        answer = ox.parse_query_results(response.content, format=results_format)
+        content = response.content
+        if results_format == ox.QueryResultsFormat.JSON and b'"bnode"' in content:
+            content = _portable_blank_nodes(content)
+        answer = ox.parse_query_results(content, format=results_format)
         assert isinstance(answer, ox.QuerySolutions | ox.QueryBoolean)
         return answer
     rdf_format = ox.RdfFormat.from_media_type(media_type)

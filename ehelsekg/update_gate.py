@@ -123,6 +123,11 @@ class Validator:
         if self.compiled is None:
             return validate(validated_graph(store), self.shapes)
         view = validation_view(store)
+        if not isinstance(view, OxigraphStore):
+            # The compiled shapes run on an in-memory copy, as the gate's checks do: with the
+            # same engine as those (a remote engine may not compile them, as Virtuoso 7.2 does
+            # not), and without a round trip per constraint.
+            view = view.scratch_copy()
         report, raw = shacl_sparql.validate_store(view, self.compiled)
         if remember:
             self.baseline = raw

@@ -119,12 +119,6 @@ def _differs(found: QueryResult, expected: QueryResult, text: str) -> bool:
     return _answer(found, concatenated) != _answer(expected, concatenated)
 
 
-@pytest.mark.xfail(
-    raises=RejectedQueryError,
-    strict=True,
-    reason="Virtuoso 7.2.5 cannot compile the gate's SHACL-as-SPARQL queries"
-    " (ehelsekg/shacl_sparql.py): 'Internal error: Weird '|' ppath'",
-)
 def test_the_update_gate_works_through_virtuoso(
     virtuoso: KnowledgeGraph, settings: Settings
 ) -> None:
