@@ -36,17 +36,16 @@ import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from rdflib.term import Node
 
 from ehelsekg.errors import EhelsekgError, RejectedQueryError
-from ehelsekg.namespaces import GRAPH, INFERRED_GRAPH, bind_all
+from ehelsekg.namespaces import GRAPH, INFERRED_GRAPH
 from ehelsekg.sparql_text import bind_values, code_positions
 from ehelsekg.store import (
     OxigraphStore,
@@ -57,6 +56,7 @@ from ehelsekg.store import (
     from_ox,
     is_file_graph,
     parse_rdf_file,
+    query_result,
     to_ox,
 )
 
@@ -349,29 +349,7 @@ class RemoteStore(Store):
                 names = [name for name in names if name != INFERRED_GRAPH]
             named_graphs = [str(name) for name in names]
         response = self._post_query(_with_base(sparql, base_iri), default_graphs, named_graphs)
-        answer = _parse_answer(response)
-        if isinstance(answer, ox.QueryBoolean):
-            return QueryResult(kind="ask", boolean=bool(answer))
-        read = None if max_rows is None else max_rows + 1
-        if isinstance(answer, ox.QuerySolutions):
-            variables = tuple(v.value for v in answer.variables)
-            rows = tuple(
-                tuple(None if s[v] is None else from_ox(s[v]) for v in variables)
-                for s in islice(answer, read)
-            )
-            truncated = max_rows is not None and len(rows) > max_rows
-            return QueryResult(
-                kind="select",
-                variables=variables,
-                rows=rows[:max_rows] if truncated else rows,
-                truncated=truncated,
-            )
-        graph = bind_all(Graph())
-        triples = list(islice(answer, read))
-        truncated = max_rows is not None and len(triples) > max_rows
-        for triple in triples[:max_rows] if truncated else triples:
-            graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
-        return QueryResult(kind="graph", graph=graph, truncated=truncated)
+        return query_result(_parse_answer(response), max_rows)
 
     def graph_names(self) -> list[URIRef]:
         # Without dataset parameters: the endpoint's own named graphs. The empty pattern lists

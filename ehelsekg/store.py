@@ -199,6 +199,33 @@ def parse_rdf_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[ox.Quad]
         raise DataLoadError(path, f"cannot be read: {err}") from err
 
 
+def query_result(answer: object, max_rows: int | None) -> QueryResult:
+    """A pyoxigraph answer (solutions, boolean or triples) as a QueryResult, reading at most
+    ``max_rows`` rows or triples (one more, to know whether there were more)."""
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult(kind="ask", boolean=bool(answer))
+    read = None if max_rows is None else max_rows + 1
+    if isinstance(answer, ox.QuerySolutions):
+        variables = tuple(v.value for v in answer.variables)
+        rows = tuple(
+            tuple(None if s[v] is None else from_ox(s[v]) for v in variables)
+            for s in islice(answer, read)
+        )
+        truncated = max_rows is not None and len(rows) > max_rows
+        return QueryResult(
+            kind="select",
+            variables=variables,
+            rows=rows[:max_rows] if truncated else rows,
+            truncated=truncated,
+        )
+    graph = bind_all(Graph())
+    triples = list(islice(answer, read))  # type: ignore[call-overload]
+    truncated = max_rows is not None and len(triples) > max_rows
+    for triple in triples[:max_rows] if truncated else triples:
+        graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+    return QueryResult(kind="graph", graph=graph, truncated=truncated)
+
+
 def to_ox(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib term as a pyoxigraph term."""
     if isinstance(node, URIRef):
@@ -277,29 +304,7 @@ class OxigraphStore(Store):
             )
         except SyntaxError as err:
             raise RejectedQueryError(f"SPARQL syntax {err}") from err
-        if isinstance(answer, ox.QueryBoolean):
-            return QueryResult(kind="ask", boolean=bool(answer))
-        # One more than the cap is read, to know whether there were more; the rest never is.
-        read = None if max_rows is None else max_rows + 1
-        if isinstance(answer, ox.QuerySolutions):
-            variables = tuple(v.value for v in answer.variables)
-            rows = tuple(
-                tuple(None if s[v] is None else from_ox(s[v]) for v in variables)
-                for s in islice(answer, read)
-            )
-            truncated = max_rows is not None and len(rows) > max_rows
-            return QueryResult(
-                kind="select",
-                variables=variables,
-                rows=rows[:max_rows] if truncated else rows,
-                truncated=truncated,
-            )
-        graph = bind_all(Graph())
-        triples = list(islice(answer, read))
-        truncated = max_rows is not None and len(triples) > max_rows
-        for triple in triples[:max_rows] if truncated else triples:
-            graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
-        return QueryResult(kind="graph", graph=graph, truncated=truncated)
+        return query_result(answer, max_rows)
 
     def change_graph(self, name: URIRef, add: Iterable[Triple], remove: Iterable[Triple]) -> None:
         self._revision += 1
