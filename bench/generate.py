@@ -860,7 +860,11 @@ class Generator:
                     ("ehk:agendaPosition", str(position)),
                     (
                         "ehk:scheduledTime",
-                        typed(f"{9 + position // 4:02d}:{(position % 4) * 15:02d}:00", "time"),
+                        # A meeting day from 09:00 in quarter hours; long agendas wrap round
+                        # within it, so every time is a valid xsd:time.
+                        typed(
+                            f"{9 + (position // 4) % 8:02d}:{(position % 4) * 15:02d}:00", "time"
+                        ),
                     ),
                     ("ehk:presenter", plain("Syntetisk presentatør")),
                     ("ehk:presentingOrganisation", self._actor(rng.randrange(1, self.actors + 1))),
