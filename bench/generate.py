@@ -29,7 +29,7 @@ from pathlib import Path
 import click
 
 #: Bumped whenever the output changes, so that cached data sets are generated again.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 
 SYNTHETIC = "https://w3id.org/ehelsekg/synthetic/"
 
