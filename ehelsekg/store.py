@@ -246,6 +246,26 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 def from_ox(term: object) -> Node:
     """A pyoxigraph term as an rdflib term (plain strings stay plain, as rdflib writes them)."""
+    # Results repeat the same IRIs and literals row after row, and building an rdflib term
+    # costs more than the query's own work on wide answers: converted terms are kept.
+    try:
+        return _converted[term]
+    except KeyError:
+        pass
+    except TypeError:
+        raise TypeError(f"unexpected term {term!r}") from None
+    node = _convert(term)
+    if len(_converted) >= _MAX_CONVERTED:
+        _converted.clear()
+    _converted[term] = node
+    return node
+
+
+_converted: dict[object, Node] = {}
+_MAX_CONVERTED = 200_000
+
+
+def _convert(term: object) -> Node:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
