@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -159,8 +159,6 @@ class _Run:
 
     def select(self, text: str) -> list[dict[str, Node | None]]:
         return self.store.query(text, include_inferred=False).records()
-
-    # Focus sets are functions of a variable name to (prefix lines, group pattern).
 
     def subclasses(self, cls: Node) -> list[Node]:
         """``cls`` and every class below it in the data (``rdfs:subClassOf*``), once a run."""
@@ -398,11 +396,14 @@ class _Run:
 
 @dataclass(frozen=True)
 class _Focus:
+    """A set of focus nodes: the PREFIX lines it needs, and a function from a variable name
+    to a group pattern binding that variable to each node of the set."""
+
     prefixes: str
-    build: object
+    build: Callable[[str], str]
 
     def group(self, var: str) -> str:
-        return self.build(var)  # type: ignore[operator,no-any-return]
+        return self.build(var)
 
 
 def _members(name: str, argument: object) -> list[Shape]:
