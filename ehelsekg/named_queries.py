@@ -29,8 +29,11 @@ from rdflib.term import Node
 from ehelsekg.errors import BadParameterError, RejectedQueryError, UnknownQueryError
 from ehelsekg.parameters import Parameter, convert, expand_iri, no_match, parse_declaration
 from ehelsekg.results import best_labels
-from ehelsekg.sparql_text import bind_column
+from ehelsekg.sparql_text import bind_column, bind_values
 from ehelsekg.store import QueryResult, Store
+
+#: Most query answers a catalogue keeps per store revision (lookups, path labels).
+_MAX_CACHED_QUERIES = 256
 
 _HEADER = re.compile(r"^#\s*(title|description)\s*:\s*(.*)$")
 _PATH = re.compile(
@@ -173,17 +176,23 @@ class Catalogue:
     ) -> list[dict[str, Node | None]]:
         """The rows of a lookup query, kept until the store is written (per store revision):
         resolving a parameter then costs no query at all."""
+        return self.cached_rows(bind_values(self.lookup(name), bindings or {}), store)
+
+    def cached_rows(self, text: str, store: Store) -> list[dict[str, Node | None]]:
+        """The rows of a query over asserted and inferred triples, kept until the store is
+        written (never on a store without a revision, such as a remote endpoint)."""
         revision = store.revision
         if revision is None:
-            return store.query(self.lookup(name), bindings=bindings).records()
+            return store.query(text).records()
         cached = self._lookup_rows.get(store)
         if cached is None or cached[0] != revision:
             cached = (revision, {})
             self._lookup_rows[store] = cached
-        key = name + "".join(f" {k}={v.n3()}" for k, v in sorted((bindings or {}).items()))
-        rows = cached[1].get(key)
+        rows = cached[1].get(text)
         if rows is None:
-            rows = cached[1][key] = store.query(self.lookup(name), bindings=bindings).records()
+            if len(cached[1]) >= _MAX_CACHED_QUERIES:
+                cached[1].clear()
+            rows = cached[1][text] = store.query(text).records()
         return rows
 
     def bind(self, query: NamedQuery, raw: Mapping[str, str], store: Store) -> dict[str, Node]:
@@ -254,7 +263,7 @@ class Catalogue:
         labels: dict[Node, str] = {}
         if on_paths:
             text = bind_column(self.lookup("labels"), "entity", sorted(on_paths))
-            labels = best_labels(store.query(text).records())
+            labels = best_labels(self.cached_rows(text, store))
         rows = []
         for row, nodes in zip(result.rows, paths, strict=True):
             values = list(row)

@@ -8,6 +8,7 @@ written in N-Triples syntax by pyoxigraph, so a value can never change the query
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 
@@ -60,6 +61,7 @@ def code_positions(text: str, *, keep_iris: bool = False) -> Iterator[tuple[int,
         i += 1
 
 
+@functools.lru_cache(maxsize=512)
 def outer_where_brace(text: str) -> int:
     """Index of the ``{`` that opens the query's outermost WHERE group.
 

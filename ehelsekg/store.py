@@ -28,6 +28,9 @@ Triple = tuple[Node, Node, Node]
 Quad = tuple[Node, Node, Node, URIRef | None]
 
 
+NO_GRAPH: Graph = Graph()
+
+
 @dataclass(frozen=True)
 class QueryResult:
     """The answer to a query: rows for SELECT, a boolean for ASK, a graph for CONSTRUCT/DESCRIBE."""
@@ -36,7 +39,9 @@ class QueryResult:
     variables: tuple[str, ...] = ()
     rows: tuple[tuple[Node | None, ...], ...] = ()
     boolean: bool | None = None
-    graph: Graph = field(default_factory=Graph)
+    #: SELECT and ASK answers share one empty graph (never written to): building an rdflib
+    #: Graph for each answer costs more than a small query does.
+    graph: Graph = field(default_factory=lambda: NO_GRAPH)
     #: More rows (or triples) than the ``max_rows`` asked for existed; they were not read.
     truncated: bool = False
 
@@ -207,8 +212,9 @@ def query_result(answer: object, max_rows: int | None) -> QueryResult:
     read = None if max_rows is None else max_rows + 1
     if isinstance(answer, ox.QuerySolutions):
         variables = tuple(v.value for v in answer.variables)
+        columns = range(len(variables))
         rows = tuple(
-            tuple(None if s[v] is None else from_ox(s[v]) for v in variables)
+            tuple(None if (term := s[i]) is None else from_ox(term) for i in columns)
             for s in islice(answer, read)
         )
         truncated = max_rows is not None and len(rows) > max_rows
