@@ -27,7 +27,7 @@ lint: venv
 test: lint chromium virtuoso
 	$(BIN)/pytest
 
-# The benchmarks: bundled data, 10k and 100k synthetic triples (about 15 minutes; results in
+# The benchmarks: bundled data, 10k and 100k synthetic triples (about 8 minutes; results in
 # bench/out/results.md). The 1M size only on request: $(PY) -m bench.run --sizes 1m
 bench: venv
 	$(PY) -m bench.run
