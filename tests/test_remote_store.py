@@ -236,8 +236,14 @@ def test_without_the_graph_store_protocol_graphs_are_read_and_written_by_sparql(
 def test_the_update_gate_works_through_the_remote_store(
     remote: KnowledgeGraph, settings: Settings
 ) -> None:
-    service = KnowledgeService(remote, settings)
-    store = remote.store
+    check_update_gate(remote, settings)
+
+
+def check_update_gate(knowledge: KnowledgeGraph, settings: Settings) -> None:
+    """Through ``knowledge``'s store: an update that makes a Violation is refused whole and
+    leaves the store as it was; a valid one is applied, asserted, and queries still answer."""
+    service = KnowledgeService(knowledge, settings)
+    store = knowledge.store
     before = len(store)
     try:
         refused = service.update(
@@ -251,11 +257,14 @@ def test_the_update_gate_works_through_the_remote_store(
         assert accepted.applied is True
         assert store.query(f"ASK {{ <{EX}fine> <{EX}p> 1 }}").boolean is True
         assert store.query(f"ASK {{ <{EX}fine> ?p ?o }}", include_inferred=False).boolean is True
+        assert (URIRef(f"{EX}fine"), URIRef(f"{EX}p")) in {
+            (s, p) for s, p, _ in store.asserted_triples()
+        }
         assert service.named("goals", {})[0].rows
     finally:
         service.close()
         store.update(f"DELETE DATA {{ <{EX}fine> <{EX}p> 1 }}")
-        remote.refresh_inferences()
+        knowledge.refresh_inferences()
     assert len(store) == before
 
 

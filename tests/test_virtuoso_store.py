@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from rdflib import URIRef
 from rdflib.compare import isomorphic
 
 from ehelsekg.errors import RejectedQueryError
@@ -17,10 +16,15 @@ from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
 from ehelsekg.named_queries import Catalogue
 from ehelsekg.namespaces import INFERRED_GRAPH
 from ehelsekg.remote_store import DEFAULT_COPY, INTERNAL, Endpoints, RemoteStore
-from ehelsekg.service import KnowledgeService
 from ehelsekg.settings import Settings
 from ehelsekg.store import QueryResult
-from tests.test_remote_store import CASES, EX, _answer, _concatenated, _same
+from tests.test_remote_store import (
+    CASES,
+    _answer,
+    _concatenated,
+    _same,
+    check_update_gate,
+)
 from tests.virtuoso_server import running_virtuoso, virtuoso_missing
 
 #: Where the store keeps Virtuoso's default graph (it has none of its own).
@@ -122,27 +126,4 @@ def _differs(found: QueryResult, expected: QueryResult, text: str) -> bool:
 def test_the_update_gate_works_through_virtuoso(
     virtuoso: KnowledgeGraph, settings: Settings
 ) -> None:
-    service = KnowledgeService(virtuoso, settings)
-    store = virtuoso.store
-    before = len(store)
-    try:
-        refused = service.update(
-            f"INSERT DATA {{ <{EX}first-half> <{EX}p> 1 }} ;\n"
-            f"INSERT DATA {{ <{EX}bad-measure> a <https://w3id.org/ehelsekg/ontology#Measure> }}"
-        )
-        assert refused.applied is False
-        assert len(store) == before
-        assert store.query(f"ASK {{ <{EX}first-half> ?p ?o }}").boolean is False
-        accepted = service.update(f"INSERT DATA {{ <{EX}fine> <{EX}p> 1 }}")
-        assert accepted.applied is True
-        assert store.query(f"ASK {{ <{EX}fine> <{EX}p> 1 }}").boolean is True
-        assert store.query(f"ASK {{ <{EX}fine> ?p ?o }}", include_inferred=False).boolean is True
-        assert (URIRef(f"{EX}fine"), URIRef(f"{EX}p")) in {
-            (s, p) for s, p, _ in store.asserted_triples()
-        }
-        assert service.named("goals", {})[0].rows
-    finally:
-        service.close()
-        store.update(f"DELETE DATA {{ <{EX}fine> <{EX}p> 1 }}")
-        virtuoso.refresh_inferences()
-    assert len(store) == before
+    check_update_gate(virtuoso, settings)
