@@ -94,14 +94,22 @@ def validator(knowledge: KnowledgeGraph, shapes: Graph) -> Validator:
     return validator
 
 
-@pytest.mark.parametrize("name", sorted(UPDATES))
-def test_scoped_gate_equals_full_validation(
-    name: str, knowledge: KnowledgeGraph, shapes: Graph, validator: Validator
-) -> None:
+def _scoped_and_changed(
+    name: str, knowledge: KnowledgeGraph, validator: Validator
+) -> tuple[ValidationReport, Store]:
+    """The scoped gate's report on an update, and a copy of the store with it applied."""
     update = PREFIXES + UPDATES[name]
     scoped, _raw = validator.check(knowledge.store, update)
     changed = knowledge.store.scratch_copy()
     changed.update(update)
+    return scoped, changed
+
+
+@pytest.mark.parametrize("name", sorted(UPDATES))
+def test_scoped_gate_equals_full_validation(
+    name: str, knowledge: KnowledgeGraph, shapes: Graph, validator: Validator
+) -> None:
+    scoped, changed = _scoped_and_changed(name, knowledge, validator)
     full = _compiled_report(validation_view(changed), shapes)
     assert set(scoped.results) == set(full.results)
 
@@ -110,10 +118,7 @@ def test_scoped_gate_equals_full_validation(
 def test_scoped_gate_equals_pyshacl(
     name: str, knowledge: KnowledgeGraph, shapes: Graph, validator: Validator
 ) -> None:
-    update = PREFIXES + UPDATES[name]
-    scoped, _raw = validator.check(knowledge.store, update)
-    changed = knowledge.store.scratch_copy()
-    changed.update(update)
+    scoped, changed = _scoped_and_changed(name, knowledge, validator)
     reference = validate(bind_all(validated_graph(changed)), shapes)
     assert set(scoped.results) == set(reference.results)
     assert not scoped.conforms
