@@ -119,7 +119,7 @@ def measure_http(
     env["EHELSEKG_NAMED_QUERY_TIMEOUT"] = "600"
     port = free_port()
     base = f"http://{HOST}:{port}"
-    command = [sys.executable, "-c", "from ehelsekg.cli import main; main()", "serve"]
+    command = [sys.executable, "-c", "from ehelsekg.cli.main import main; main()", "serve"]
     command += ["--host", HOST, "--port", str(port)]
     for path in only or []:
         command += ["--only", str(path)]

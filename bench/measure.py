@@ -28,20 +28,20 @@ from rdflib import Dataset, Graph, URIRef
 
 from bench import http
 from bench.timing import Timing, measure
-from ehelsekg import analysis
+from ehelsekg.analysis import cpm as analysis
+from ehelsekg.analysis.network import build_network
+from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
-from ehelsekg.loading import data_paths, load_graph, load_shapes, ontology_paths
-from ehelsekg.named_queries import Catalogue
 from ehelsekg.namespaces import INFERRED_GRAPH
-from ehelsekg.network import build_network
-from ehelsekg.reasoning import owlrl_closure
-from ehelsekg.service import KnowledgeService
+from ehelsekg.reasoning.rules import owlrl_closure
+from ehelsekg.service.service import KnowledgeService
 from ehelsekg.settings import Settings
-from ehelsekg.sparql_text import bind_values
-from ehelsekg.update_gate import Validator
-from ehelsekg.validation import Severity
-from ehelsekg.view_html import render_html
-from ehelsekg.views import build_view
+from ehelsekg.store.loading import data_paths, load_graph, load_shapes, ontology_paths
+from ehelsekg.store.sparql_text import bind_values
+from ehelsekg.validation.gate import Validator
+from ehelsekg.validation.report import Severity
+from ehelsekg.views.build import build_view
+from ehelsekg.views.html import render_html
 
 
 @dataclass

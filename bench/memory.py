@@ -13,12 +13,12 @@ from pathlib import Path
 
 import click
 
+from ehelsekg.analysis.network import build_network
+from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.knowledge import open_knowledge_graph
-from ehelsekg.loading import load_shapes
-from ehelsekg.named_queries import Catalogue
-from ehelsekg.network import build_network
 from ehelsekg.settings import Settings
-from ehelsekg.update_gate import Validator
+from ehelsekg.store.loading import load_shapes
+from ehelsekg.validation.gate import Validator
 
 
 def peak_mb() -> float:

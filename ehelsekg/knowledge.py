@@ -9,12 +9,13 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from ehelsekg.loading import data_paths, ontology_paths
-from ehelsekg.materialise import Materialiser
 from ehelsekg.namespaces import GRAPH, INFERRED_GRAPH
-from ehelsekg.reasoning import RuleSet, load_rules
+from ehelsekg.reasoning.materialise import Materialiser
+from ehelsekg.reasoning.rules import RuleSet, load_rules
 from ehelsekg.settings import Settings
-from ehelsekg.store import Store, open_store
+from ehelsekg.store.base import Store
+from ehelsekg.store.loading import data_paths, ontology_paths
+from ehelsekg.store.opening import open_store
 
 
 def graph_name_for(path: Path, settings: Settings) -> URIRef:

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from ehelsekg import __version__
 from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
-from ehelsekg.service import KnowledgeService
+from ehelsekg.service.service import KnowledgeService
 from ehelsekg.settings import Settings
 from server.errors import error_response, install_error_handlers
 from server.routers import analysis, graph_store, queries, resource, sparql, status, ui, views

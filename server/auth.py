@@ -6,7 +6,7 @@ import hmac
 
 from fastapi import Request
 
-from ehelsekg.service import KnowledgeService
+from ehelsekg.service.service import KnowledgeService
 from server.errors import ApiError
 
 

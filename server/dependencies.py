@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ehelsekg.service import KnowledgeService
+from ehelsekg.service.service import KnowledgeService
 
 
 def get_service(request: Request) -> KnowledgeService:

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ehelsekg.analysis import CycleError
+from ehelsekg.analysis.cpm import CycleError
 from ehelsekg.errors import (
     BadParameterError,
     DataLoadError,
@@ -18,8 +18,8 @@ from ehelsekg.errors import (
     RejectedQueryError,
     UnknownQueryError,
 )
-from ehelsekg.remote_store import RemoteStoreError
-from ehelsekg.workers import QueryTimeout, WorkerCrashed
+from ehelsekg.service.workers import QueryTimeout, WorkerCrashed
+from ehelsekg.store.remote import RemoteStoreError
 
 log = logging.getLogger("ehelsekg.server")
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
+from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
-from ehelsekg.loading import load_graph, load_shapes
-from ehelsekg.named_queries import Catalogue
 from ehelsekg.settings import Settings
-from ehelsekg.validation import ValidationReport, validate
+from ehelsekg.store.loading import load_graph, load_shapes
+from ehelsekg.validation.report import ValidationReport, validate
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,7 @@ def free_port() -> int:
 
 
 def _command(port: int, only: Sequence[Path], data: Sequence[Path]) -> list[str]:
-    command = [sys.executable, "-c", "from ehelsekg.cli import main; main()", "serve"]
+    command = [sys.executable, "-c", "from ehelsekg.cli.main import main; main()", "serve"]
     command += ["--host", HOST, "--port", str(port)]
     for path in only:
         command += ["--only", str(path)]

@@ -8,12 +8,12 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from ehelsekg.analysis import CycleError, critical_path, hotspots, impact, resolve_node
-from ehelsekg.cli import main
+from ehelsekg.analysis.cpm import CycleError, critical_path, hotspots, impact, resolve_node
+from ehelsekg.analysis.network import build_network, month, show_finish
+from ehelsekg.catalogue.named import Catalogue
+from ehelsekg.cli.main import main
 from ehelsekg.errors import BadParameterError
 from ehelsekg.knowledge import KnowledgeGraph
-from ehelsekg.named_queries import Catalogue
-from ehelsekg.network import build_network, month, show_finish
 
 
 def network(*edges: tuple[str, str], **durations: int | None) -> nx.DiGraph:

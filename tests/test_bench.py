@@ -14,12 +14,12 @@ from bench.generate import generate
 from bench.measure import Options, measure_data
 from bench.report import markdown
 from bench.run import header
+from ehelsekg.catalogue.named import Catalogue
+from ehelsekg.cli.text import validation_text
 from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
-from ehelsekg.loading import load_graph, load_shapes
-from ehelsekg.named_queries import Catalogue
-from ehelsekg.render import validation_text
 from ehelsekg.settings import Settings
-from ehelsekg.validation import Severity, validate
+from ehelsekg.store.loading import load_graph, load_shapes
+from ehelsekg.validation.report import Severity, validate
 
 #: Measures of the tiny portfolio: a few thousand triples.
 TINY = "12"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from ehelsekg.cli import main
+from ehelsekg.cli.main import main
 
 BROKEN_TURTLE = """@prefix ehk: <https://w3id.org/ehelsekg/ontology#> .
 @prefix measure: <https://w3id.org/ehelsekg/id/measure/> .

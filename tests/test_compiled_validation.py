@@ -12,16 +12,11 @@ from rdflib import Graph, URIRef
 
 from ehelsekg.knowledge import KnowledgeGraph
 from ehelsekg.namespaces import bind_all
-from ehelsekg.shacl_sparql import affected_shapes, compile_shapes, validate_store
-from ehelsekg.shape_model import UnsupportedShape
-from ehelsekg.store import Store
-from ehelsekg.update_gate import (
-    Validator,
-    changed_vocabulary,
-    validated_graph,
-    validation_view,
-)
-from ehelsekg.validation import Severity, ValidationReport, validate
+from ehelsekg.store.base import Store
+from ehelsekg.validation.compiled import affected_shapes, compile_shapes, validate_store
+from ehelsekg.validation.gate import Validator, changed_vocabulary, validated_graph, validation_view
+from ehelsekg.validation.report import Severity, ValidationReport, validate
+from ehelsekg.validation.shapes import UnsupportedShape
 
 PREFIXES = """
 PREFIX ehk: <https://w3id.org/ehelsekg/ontology#>

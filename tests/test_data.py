@@ -8,11 +8,11 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from ehelsekg import render
-from ehelsekg.loading import parse_file, rdf_files
+from ehelsekg.cli import text as render
 from ehelsekg.namespaces import EHK, REPORT
 from ehelsekg.settings import Settings
-from ehelsekg.validation import Severity, ValidationReport
+from ehelsekg.store.loading import parse_file, rdf_files
+from ehelsekg.validation.report import Severity, ValidationReport
 
 SETTINGS = Settings()
 RDF_FILES = rdf_files([SETTINGS.ontology_dir, SETTINGS.data_dir])

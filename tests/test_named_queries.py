@@ -10,12 +10,12 @@ import pytest
 from rdflib import Literal
 from rdflib.term import Node
 
+from ehelsekg.catalogue.named import Catalogue, read_named_query
 from ehelsekg.errors import BadParameterError, UnknownQueryError
 from ehelsekg.knowledge import KnowledgeGraph
-from ehelsekg.named_queries import Catalogue, read_named_query
 from ehelsekg.settings import Settings
-from ehelsekg.sparql_text import outer_where_brace
-from ehelsekg.store import QueryResult
+from ehelsekg.store.sparql_text import outer_where_brace
+from ehelsekg.store.terms import QueryResult
 
 SETTINGS = Settings()
 QUERY_FILES = sorted(SETTINGS.queries_dir.glob("*.rq"))
@@ -150,7 +150,7 @@ def test_values_binding_means_pre_binding(
 
 
 def test_the_query_docs_are_generated_from_the_current_headers(catalogue: Catalogue) -> None:
-    from ehelsekg.render import queries_markdown
+    from ehelsekg.cli.text import queries_markdown
 
     committed = (SETTINGS.home / "docs" / "QUERIES.md").read_text(encoding="utf-8")
     assert committed == queries_markdown(catalogue), (

@@ -23,9 +23,9 @@ import pytest
 from rdflib import Literal, Namespace, URIRef
 from rdflib.term import Node
 
+from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.errors import BadParameterError
 from ehelsekg.knowledge import KnowledgeGraph
-from ehelsekg.named_queries import Catalogue
 from ehelsekg.namespaces import EHK, GOAL, ID, MEASURE, REPORT
 
 ACTOR = Namespace(ID + "actor/")

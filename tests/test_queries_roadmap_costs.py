@@ -16,9 +16,9 @@ import pytest
 from rdflib import URIRef
 from rdflib.term import Node
 
+from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.errors import BadParameterError
 from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
-from ehelsekg.named_queries import Catalogue
 from ehelsekg.settings import Settings
 
 ID = "https://w3id.org/ehelsekg/id/"

@@ -10,11 +10,11 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
-from ehelsekg.loading import load_graph, rdf_files
-from ehelsekg.materialise import Materialiser
 from ehelsekg.namespaces import EHK, INFERRED_GRAPH
-from ehelsekg.reasoning import infer, load_rules, owlrl_closure
+from ehelsekg.reasoning.materialise import Materialiser
+from ehelsekg.reasoning.rules import infer, load_rules, owlrl_closure
 from ehelsekg.settings import Settings
+from ehelsekg.store.loading import load_graph, rdf_files
 
 ID = "https://w3id.org/ehelsekg/id/"
 

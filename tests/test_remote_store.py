@@ -16,18 +16,20 @@ from rdflib import BNode, URIRef
 from rdflib.compare import isomorphic
 from rdflib.term import Node
 
-from ehelsekg import analysis
-from ehelsekg.cli import main
+from ehelsekg.analysis import cpm as analysis
+from ehelsekg.analysis.network import build_network
+from ehelsekg.catalogue.named import Catalogue
+from ehelsekg.cli.main import main
 from ehelsekg.errors import RejectedQueryError
 from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
-from ehelsekg.named_queries import Catalogue
 from ehelsekg.namespaces import INFERRED_GRAPH
-from ehelsekg.network import build_network
-from ehelsekg.remote_store import DEFAULT_COPY, Endpoints, RemoteStore, RemoteStoreError
-from ehelsekg.service import KnowledgeService
+from ehelsekg.service.service import KnowledgeService
 from ehelsekg.settings import Settings
-from ehelsekg.store import QueryResult, Store, open_store
-from ehelsekg.views import build_view
+from ehelsekg.store.base import Store
+from ehelsekg.store.opening import open_store
+from ehelsekg.store.remote import DEFAULT_COPY, Endpoints, RemoteStore, RemoteStoreError
+from ehelsekg.store.terms import QueryResult
+from ehelsekg.views.build import build_view
 from tests.oxigraph_server import running_oxigraph
 from tests.server_process import free_port
 from tests.test_named_queries import EXAMPLES

@@ -24,7 +24,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from rdflib.query import Result, ResultRow
 from SPARQLWrapper import GET, JSON, POST, XML, SPARQLWrapper
 
-from ehelsekg.cli import main
+from ehelsekg.cli.main import main
 from tests.server_process import running_server
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")

@@ -21,8 +21,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDFS
 
+from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.knowledge import open_knowledge_graph
-from ehelsekg.named_queries import Catalogue
 from ehelsekg.settings import Settings
 from server import create_app
 

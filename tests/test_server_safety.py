@@ -40,8 +40,8 @@ from fastapi.testclient import TestClient
 
 from ehelsekg.errors import DataLoadError
 from ehelsekg.knowledge import open_knowledge_graph
-from ehelsekg.loading import rdf_files
 from ehelsekg.settings import Settings
+from ehelsekg.store.loading import rdf_files
 from server import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -511,7 +511,7 @@ class Server:
     def __init__(self, environment: dict[str, str], *, store: str | None = None) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-c", "from ehelsekg.cli import main; main()", "serve"]
+        command = [sys.executable, "-c", "from ehelsekg.cli.main import main; main()", "serve"]
         command += ["--host", "127.0.0.1", "--port", str(self.port)]
         if store is not None:
             command += ["--store", store]

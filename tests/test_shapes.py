@@ -27,12 +27,12 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
+from ehelsekg.cli.text import validation_text
 from ehelsekg.namespaces import bind_all
-from ehelsekg.render import validation_text
-from ehelsekg.shacl_sparql import compile_shapes, validate_store
-from ehelsekg.store import OxigraphStore
-from ehelsekg.validation import ValidationReport
-from ehelsekg.validation import validate as project_validate
+from ehelsekg.store.embedded import OxigraphStore
+from ehelsekg.validation.compiled import compile_shapes, validate_store
+from ehelsekg.validation.report import ValidationReport
+from ehelsekg.validation.report import validate as project_validate
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES_DIR = ROOT / "shapes"

@@ -11,8 +11,9 @@ from ehelsekg.errors import DataLoadError, RejectedQueryError
 from ehelsekg.knowledge import graph_name_for, open_knowledge_graph
 from ehelsekg.namespaces import GRAPH
 from ehelsekg.settings import Settings
-from ehelsekg.sparql_text import bind_values, outer_where_brace
-from ehelsekg.store import OxigraphStore, open_store
+from ehelsekg.store.embedded import OxigraphStore
+from ehelsekg.store.opening import open_store
+from ehelsekg.store.sparql_text import bind_values, outer_where_brace
 
 EX = "http://example.org/"
 TRIPLE = f"<{EX}a> <{EX}p> <{EX}b> .\n"

@@ -12,12 +12,14 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
-from ehelsekg.cli import main
+from ehelsekg.cli.main import main
 from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
 from ehelsekg.namespaces import INFERRED_GRAPH
 from ehelsekg.settings import Settings
-from ehelsekg.store import OxigraphStore, Quad, open_store
-from ehelsekg.transfer import dump, dump_quads, load, read_dump
+from ehelsekg.store.embedded import OxigraphStore
+from ehelsekg.store.opening import open_store
+from ehelsekg.store.terms import Quad
+from ehelsekg.store.transfer import dump, dump_quads, load, read_dump
 from tests.oxigraph_server import running_oxigraph
 
 EX = "http://example.org/"

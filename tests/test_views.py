@@ -14,15 +14,15 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from rdflib import Graph
 
-from ehelsekg.cli import main
+from ehelsekg.catalogue.named import Catalogue
+from ehelsekg.cli.main import main
 from ehelsekg.knowledge import KnowledgeGraph
-from ehelsekg.meeting_pack import build_meeting_pack, write_meeting_pack
-from ehelsekg.named_queries import Catalogue
 from ehelsekg.namespaces import EHK
+from ehelsekg.pack.meeting import build_meeting_pack, write_meeting_pack
 from ehelsekg.settings import Settings
-from ehelsekg.view_html import render_html
-from ehelsekg.view_model import resource_href
-from ehelsekg.views import VIEWS, build_view
+from ehelsekg.views.build import VIEWS, build_view
+from ehelsekg.views.html import render_html
+from ehelsekg.views.model import resource_href
 from tests.chromium import Browser, available
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

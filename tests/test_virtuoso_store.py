@@ -11,13 +11,13 @@ from collections.abc import Iterator
 import pytest
 from rdflib.compare import isomorphic
 
+from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.errors import RejectedQueryError
 from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
-from ehelsekg.named_queries import Catalogue
 from ehelsekg.namespaces import INFERRED_GRAPH
-from ehelsekg.remote_store import DEFAULT_COPY, INTERNAL, Endpoints, RemoteStore
 from ehelsekg.settings import Settings
-from ehelsekg.store import QueryResult
+from ehelsekg.store.remote import DEFAULT_COPY, INTERNAL, Endpoints, RemoteStore
+from ehelsekg.store.terms import QueryResult
 from tests.test_remote_store import (
     CASES,
     _answer,

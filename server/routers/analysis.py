@@ -8,9 +8,9 @@ import networkx as nx
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
-from ehelsekg import analysis
-from ehelsekg.network import build_network
-from ehelsekg.service import KnowledgeService
+from ehelsekg.analysis import cpm as analysis
+from ehelsekg.analysis.network import build_network
+from ehelsekg.service.service import KnowledgeService
 from server.dependencies import Service
 
 router = APIRouter(tags=["Analysis"])

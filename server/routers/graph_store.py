@@ -23,9 +23,9 @@ from rdflib import Graph, URIRef
 
 from ehelsekg.errors import RejectedQueryError
 from ehelsekg.namespaces import GRAPH, INFERRED_GRAPH
-from ehelsekg.rdf_input import RDF_INPUT_TYPES, insert_data, parse_triples
-from ehelsekg.service import GRAPH_TYPES, KnowledgeService, UpdateOutcome, serialise
-from ehelsekg.store import QueryResult
+from ehelsekg.service.service import GRAPH_TYPES, KnowledgeService, UpdateOutcome, serialise
+from ehelsekg.store.rdf_input import RDF_INPUT_TYPES, insert_data, parse_triples
+from ehelsekg.store.terms import QueryResult
 from server.auth import require_writer
 from server.bodies import read_body
 from server.dependencies import Service

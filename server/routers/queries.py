@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from ehelsekg import results
+from ehelsekg.catalogue import results
 from server.dependencies import Service
 from server.negotiation import choose
 

@@ -13,10 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
+from ehelsekg.catalogue.results import best_labels
 from ehelsekg.namespaces import DATA_PREFIXES, ID, bind_all
-from ehelsekg.results import best_labels
-from ehelsekg.service import KnowledgeService, serialise
-from ehelsekg.store import QueryResult
+from ehelsekg.service.service import KnowledgeService, serialise
+from ehelsekg.store.terms import QueryResult
 from server.dependencies import Service
 from server.errors import ApiError
 from server.negotiation import negotiate

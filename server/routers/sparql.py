@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from ehelsekg.service import GRAPH_TYPES, SELECT_TYPES, KnowledgeService, query_kind
+from ehelsekg.service.service import GRAPH_TYPES, SELECT_TYPES, KnowledgeService, query_kind
 from server.auth import require_writer
 from server.bodies import read_body
 from server.dependencies import Service

@@ -15,11 +15,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from rdflib.term import Node
 
+from ehelsekg.catalogue.named import NamedQuery
 from ehelsekg.errors import EhelsekgError
-from ehelsekg.named_queries import NamedQuery
-from ehelsekg.service import KnowledgeService
-from ehelsekg.sparql_text import outer_where_brace
-from ehelsekg.store import to_ox
+from ehelsekg.service.service import KnowledgeService
+from ehelsekg.store.sparql_text import outer_where_brace
+from ehelsekg.store.terms import to_ox
 from server.dependencies import Service
 
 router = APIRouter(tags=["Pages"])

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from ehelsekg.view_html import render_html
-from ehelsekg.views import VIEWS, build_view
+from ehelsekg.views.build import VIEWS, build_view
+from ehelsekg.views.html import render_html
 from server.dependencies import Service
 
 router = APIRouter(tags=["Views"])

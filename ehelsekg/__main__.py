@@ -1,0 +1,5 @@
+"""``python -m ehelsekg``: the same as the ``ehelsekg`` command."""
+
+from ehelsekg.cli.main import main
+
+main()

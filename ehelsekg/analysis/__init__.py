@@ -1,0 +1,1 @@
+"""Analysis over the knowledge graph: the dependency network, critical paths, impact, stats."""

@@ -1,0 +1,1 @@
+"""The named queries (``queries/*.rq``): their parameters, running them, and their answers."""

@@ -1,0 +1,1 @@
+"""The command line: ``ehelsekg`` and its subcommands, and how their answers read as text."""

@@ -1,0 +1,106 @@
+"""Charts for the meeting pack, drawn with matplotlib (Agg, no display) as PNG bytes.
+
+Status colours are the data's (``ehk:colour``), handed in with the scale; the PNG carries no
+time stamp, so the same data gives the same file.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # the backend is chosen first
+from matplotlib.figure import Figure
+
+
+@dataclass
+class CostTable:
+    """One cost-growth table of a report: amounts per solution and year, with totals."""
+
+    dataset: str
+    years: list[int]
+    solutions: list[str]
+    amounts: dict[str, dict[int, Decimal]]
+    year_totals: dict[int, Decimal]
+    running_totals: dict[int, Decimal]
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def status_chart(
+    segments: list[tuple[str, dict[str, int], dict[str, int]]],
+    scale: list[tuple[str, str, str]],
+) -> bytes:
+    """Active measures per segment, stacked by status (left) and by risk (right)."""
+    figure, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
+    names = [name for name, _, _ in segments]
+    for axis, by_risk, title in ((axes[0], False, "Status"), (axes[1], True, "Risiko")):
+        left = [0] * len(segments)
+        for notation, label, colour in scale:
+            values = [
+                (risk if by_risk else status).get(notation, 0) for _, status, risk in segments
+            ]
+            axis.barh(
+                names, values, left=left, color=colour or "#b0bec5", label=label, edgecolor="white"
+            )
+            for y, (start, value) in enumerate(zip(left, values, strict=True)):
+                if value:
+                    axis.text(
+                        start + value / 2, y, str(value), ha="center", va="center", fontsize=9
+                    )
+            left = [a + b for a, b in zip(left, values, strict=True)]
+        axis.set_title(title)
+        axis.set_xlabel("Aktive tiltak")
+        axis.spines[["top", "right"]].set_visible(False)
+    axes[0].invert_yaxis()
+    axes[1].legend(loc="lower right", fontsize=8, frameon=False)
+    return _png(figure)
+
+
+def cost_chart(table: CostTable) -> bytes:
+    """Yearly growth in operating costs per solution (stacked bars) and the running total."""
+    figure, axis = plt.subplots(figsize=(9, 3.6))
+    years = table.years
+    bottom = [0.0] * len(years)
+    colours = plt.get_cmap("tab10")
+    for index, solution in enumerate(table.solutions):
+        values = [float(table.amounts[solution].get(y, 0)) for y in years]
+        axis.bar(
+            [str(y) for y in years],
+            values,
+            bottom=bottom,
+            label=solution.rsplit("/", 1)[-1],
+            color=colours(index % 10),
+        )
+        bottom = [a + b for a, b in zip(bottom, values, strict=True)]
+    for x, year in enumerate(years):
+        axis.text(
+            x,
+            float(table.year_totals[year]) + 1,
+            f"{float(table.year_totals[year]):.0f}",
+            ha="center",
+            fontsize=9,
+        )
+    running = axis.twinx()
+    running.plot(
+        [str(y) for y in years],
+        [float(table.running_totals[y]) for y in years],
+        color="#37474f",
+        marker="o",
+        label="Løpende sum",
+    )
+    running.set_ylabel("Løpende sum (MNOK)")
+    axis.set_ylabel("Vekst per år (MNOK)")
+    axis.legend(loc="upper left", fontsize=8, frameon=False)
+    running.legend(loc="upper right", fontsize=8, frameon=False)
+    axis.spines[["top"]].set_visible(False)
+    return _png(figure)

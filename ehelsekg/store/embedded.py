@@ -1,0 +1,234 @@
+"""The embedded store: pyoxigraph's, in memory or on disk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import URIRef
+from rdflib.term import Node
+
+from ehelsekg.errors import DataLoadError, RejectedQueryError
+from ehelsekg.namespaces import INFERRED_GRAPH
+from ehelsekg.store.base import Store
+from ehelsekg.store.graphs import is_file_graph
+from ehelsekg.store.sparql_text import bind_values
+from ehelsekg.store.terms import Quad, QueryResult, Triple, from_ox, query_result, to_ox
+
+_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
+}
+
+
+def parse_rdf_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[ox.Quad]:
+    """Every quad of an RDF file, its format from ``fmt`` or the suffix; blank nodes are
+    renamed so that two files never share one by accident (one file's stay shared).
+
+    A syntax error is a DataLoadError naming the file and line.
+    """
+    fmt = fmt or _FORMATS.get(path.suffix)
+    if fmt is None:
+        raise DataLoadError(path, f"not an RDF file (expected one of {', '.join(_FORMATS)})")
+    try:
+        return list(
+            ox.parse(
+                path=str(path),
+                format=fmt,
+                base_iri=path.resolve().as_uri(),
+                rename_blank_nodes=True,
+            )
+        )
+    except SyntaxError as err:
+        line = err.args[1][1] if len(err.args) > 1 and err.args[1] else None
+        raise DataLoadError(path, f"syntax error: {err.msg}", line=line) from err
+    except OSError as err:
+        raise DataLoadError(path, f"cannot be read: {err}") from err
+
+
+class OxigraphStore(Store):
+    """pyoxigraph's store, in memory or on disk."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        self._revision = 0
+
+    @property
+    def revision(self) -> int | None:
+        return self._revision
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Node] | None = None,
+        include_inferred: bool = True,
+        dataset: tuple[Sequence[str], Sequence[str]] | None = None,
+        base_iri: str | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        if bindings:
+            sparql = bind_values(sparql, bindings)
+        # The store's default graph holds the asserted triples of all files as a set; the union
+        # of named graphs would repeat a triple stated in two files.
+        default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+        # GRAPH ?g sees every named graph, or the asserted ones only.
+        named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None
+        if include_inferred:
+            default_graph.append(ox.NamedNode(str(INFERRED_GRAPH)))
+        else:
+            named_graphs = [ox.NamedNode(str(g)) for g in self.asserted_graph_names()]
+        if dataset is not None:
+            # The protocol's default-graph-uri / named-graph-uri replace the dataset.
+            defaults, nameds = dataset
+            default_graph = [ox.NamedNode(g) for g in defaults] or [ox.DefaultGraph()]
+            named_graphs = [ox.NamedNode(g) for g in nameds]
+        try:
+            answer = self._store.query(
+                sparql, base_iri=base_iri, default_graph=default_graph, named_graphs=named_graphs
+            )
+        except SyntaxError as err:
+            raise RejectedQueryError(f"SPARQL syntax {err}") from err
+        return query_result(answer, max_rows)
+
+    def change_graph(self, name: URIRef, add: Iterable[Triple], remove: Iterable[Triple]) -> None:
+        self._revision += 1
+        graph = ox.NamedNode(str(name))
+        for s, p, o in remove:
+            self._store.remove(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph))  # type: ignore[arg-type]
+        self._store.extend(
+            ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)  # type: ignore[arg-type]
+            for s, p, o in add
+        )
+
+    def asserted_snapshot(self) -> object:
+        # pyoxigraph's own triples: no term is converted until it is known to have changed.
+        return frozenset(
+            quad.triple
+            for quad in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        )
+
+    def asserted_changes(self, snapshot: object) -> tuple[object, set[Triple], set[Triple]]:
+        assert isinstance(snapshot, frozenset)
+        now = self.asserted_snapshot()
+        assert isinstance(now, frozenset)
+
+        def converted(triples: frozenset[ox.Triple]) -> set[Triple]:
+            return {(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in triples}
+
+        return now, converted(now - snapshot), converted(snapshot - now)
+
+    def scratch_copy(self) -> OxigraphStore:
+        copy = OxigraphStore()
+        copy._store.bulk_extend(self._store)
+        return copy
+
+    def replace_graph(self, name: URIRef, triples: Iterable[Triple]) -> None:
+        graph = ox.NamedNode(str(name))
+        new = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]  # type: ignore[arg-type]
+        self._replace(graph, new)
+
+    def load_file(self, path: Path, graph: URIRef) -> None:
+        quads = parse_rdf_file(path)
+        self._replace(ox.NamedNode(str(graph)), [q.triple for q in quads])
+
+    def load_dataset(
+        self, graphs: Mapping[URIRef, Sequence[Triple]], default: Sequence[Triple] = ()
+    ) -> None:
+        self._revision += 1
+        mirrored: list[ox.Triple] = []
+        for name, triples in graphs.items():
+            graph = ox.NamedNode(str(name))
+            new = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]  # type: ignore[arg-type]
+            if self._has_graph(graph):
+                self._store.remove_graph(graph)
+            self._store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in new)
+            if is_file_graph(name):
+                mirrored += new
+        files = [
+            g
+            for g in self._store.named_graphs()
+            if isinstance(g, ox.NamedNode) and is_file_graph(URIRef(g.value))
+        ]
+        stated = {
+            q.triple for g in files for q in self._store.quads_for_pattern(None, None, None, g)
+        }
+        home = ox.DefaultGraph()
+        for quad in list(self._store.quads_for_pattern(None, None, None, home)):
+            if quad.triple not in stated:
+                self._store.remove(quad)
+        extra = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in default]  # type: ignore[arg-type]
+        self._store.extend(
+            ox.Quad(t.subject, t.predicate, t.object, home) for t in [*mirrored, *extra]
+        )
+
+    def dataset_quads(self) -> Iterator[Quad]:
+        for quad in self._store:
+            graph = quad.graph_name
+            name = URIRef(graph.value) if isinstance(graph, ox.NamedNode) else None
+            yield from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object), name
+
+    def _replace(self, graph: ox.NamedNode, new: list[ox.Triple]) -> None:
+        """Replace a named graph, keeping the default graph the set union of asserted graphs."""
+        self._revision += 1
+        mirrored = graph.value != str(INFERRED_GRAPH)
+        old: list[ox.Triple] = []
+        if self._has_graph(graph):
+            old = [q.triple for q in self._store.quads_for_pattern(None, None, None, graph)]
+            self._store.remove_graph(graph)
+        self._store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in new)
+        if not mirrored:
+            return
+        keep = set(new)
+        default = ox.DefaultGraph()
+        for triple in old:
+            if triple not in keep and not self._stated_elsewhere(triple):
+                self._store.remove(
+                    ox.Quad(triple.subject, triple.predicate, triple.object, default)
+                )
+        self._store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in new)
+
+    def _stated_elsewhere(self, triple: ox.Triple) -> bool:
+        for quad in self._store.quads_for_pattern(triple.subject, triple.predicate, triple.object):
+            graph = quad.graph_name
+            if isinstance(graph, ox.NamedNode) and graph.value != str(INFERRED_GRAPH):
+                return True
+        return False
+
+    def _has_graph(self, graph: ox.NamedNode) -> bool:
+        return bool(self._store.contains_named_graph(graph))
+
+    def graph_names(self) -> list[URIRef]:
+        names = {URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)}
+        return sorted(names)
+
+    def triples(self, graphs: Sequence[URIRef] | None = None) -> Iterator[Triple]:
+        names = self.graph_names() if graphs is None else list(graphs)
+        for name in names:
+            for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
+                yield from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def asserted_triples(self) -> Iterator[Triple]:
+        for quad in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+            yield from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        self._revision += 1
+        try:
+            self._store.update(sparql, base_iri=base_iri)
+        except SyntaxError as err:
+            raise RejectedQueryError(f"SPARQL syntax {err}") from err
+        except (OSError, RuntimeError, ValueError) as err:
+            raise RejectedQueryError(f"the update failed and nothing was changed: {err}") from err
+
+    def flush(self) -> None:
+        """Make an on-disk store durable now."""
+        if self.path is not None:
+            self._store.flush()

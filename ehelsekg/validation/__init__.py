@@ -1,0 +1,1 @@
+"""SHACL validation: the shapes as a model, compiled to SPARQL, the report, the update gate."""
