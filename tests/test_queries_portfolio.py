@@ -136,7 +136,8 @@ goal:10 a ehk:StrategicGoal ; skos:notation "10" ;
 ################################################################ measures-by-goal
 
 # 001, Mål 4, column 'Nasjonal e-helseportefølje/veikart', resolved to portfolio numbers through
-# 000 Vedlegg 2 (and 002 for VKP):
+# 000 Vedlegg 2. VKP is the national solution Velferdsteknologisk knutepunkt (the entity of the
+# document's period), not the 2019 measure 179, so it is no measure of the goal:
 GOAL_4_MEASURES = {
     160,  # Program pasientens legemiddelliste (000 Samstyre)
     194,  # Program digital samhandling: steg 1 (000 Samstyre) ...
@@ -152,7 +153,6 @@ GOAL_4_MEASURES = {
     193,  # Felles kommunal journal (KS, Koordinere)
     60,  # Nasjonalt infeksjonsregister (FHI, Observere)
     5,  # Nasjonalt program for velferdsteknologi (Samstyre, Ferdig)
-    179,  # VKP = Velferdsteknologisk knutepunkt, 2019 portfolio only (002 row '2 179')
 }
 
 
@@ -164,9 +164,8 @@ def test_measures_by_goal_4_on_the_bundled_data(
     Sør-Øst Regional EPJ modernisering Gjennomføre Aktiv Grønn' (Observere: one colour, read as
     status by the data's documented judgement, so no risk), '5 Helsedirektoratet Nasjonalt
     program for velferdsteknologi Avslutte Ferdig Gul Gul', '191 … Konsept Kandidat Grønn
-    Grønn'; 179 is not in 000, so its latest word is 002: '2 179 Velferdsteknologisk
-    knutepunkt E-helse … Gjennomføring 4.3 … Gul' (reported 23.05.2019; lifecycle state Aktiv
-    by the data's documented judgement on every 2019 row)."""
+    Grønn'. Every status is shown with its report date, and every one is of 2022-06-30: the
+    2019 measure 179 (VKP) is no longer presented as a current measure of the goal."""
     rows = run(catalogue, knowledge, "measures-by-goal", {"goal": "4"})
     assert ids(rows) == sorted(GOAL_4_MEASURES)
     latest = {
@@ -195,16 +194,9 @@ def test_measures_by_goal_4_on_the_bundled_data(
         EHK.Green,
         "2022-06-30",
     )
-    assert latest[179] == (
-        ACTOR["direktoratet-for-e-helse"],
-        EHK.StateActive,
-        EHK.Yellow,
-        None,
-        "2019-05-23",
-    )
     reports = {int(str(r["id"])): r["latestReport"] for r in rows}
-    assert reports[179] == REPORT["2019-10"]
-    assert {reports[i] for i in GOAL_4_MEASURES - {179}} == {REPORT["2022-09"]}
+    assert {reports[i] for i in GOAL_4_MEASURES} == {REPORT["2022-09"]}
+    assert {text(r["asOf"]) for r in rows} == {"2022-06-30"}
 
 
 @pytest.mark.parametrize(
@@ -834,17 +826,70 @@ dependency:t-bare a ehk:Dependency ; ehk:dependent measure:9001 ;
 ################################################################ red-dependencies-blocking-goal
 
 
+GOAL_TITLES = {
+    "1": "Enklere arbeidshverdag",
+    "2": "Aktiv medvirkning i egen og næres helse",
+    "3": "Helsedata til fornying og forbedring",
+    "4": "Tilgjengelig informasjon og styrket samhandling",
+}
+# 001 lists Helseplattformen under each of goals 1–4, by these names:
+HELSEPLATTFORMEN_INITIATIVE = {
+    "1": "Helseplattformen i helseregion Midt-Norge",
+    "2": "Helseplattformen/HelsaMi",
+    "3": "Helseplattformen",
+    "4": "Helseplattformen i Helse Midt-Norge",
+}
+
+
 @pytest.mark.parametrize("goal", ["1", "2", "3", "4"])
 def test_red_dependencies_blocking_goals_1_to_4(
     knowledge: KnowledgeGraph, catalogue: Catalogue, goal: str
 ) -> None:
-    """Helseplattformen (111) is listed under goals 1–4 in 001 ('Helseplattformen i
-    helseregion Midt-Norge', 'Helseplattformen/HelsaMi', 'Helseplattformen', 'Helseplattformen
-    i Helse Midt-Norge') and holds one of the two red dependencies of 000 §2.3 ('Enighet om
-    løsning for e-multidose og PLL'); it holds it itself, so the chain is just its name. The
-    other red one (181 Kjernejournal dokumentdeling) belongs to a measure 001 links to no goal,
-    and nothing linked to a goal depends on 181."""
+    """000 §2.3 names two red dependencies of high criticality: Helseplattformen's ('Enighet om
+    løsning for e-multidose og PLL') and Kjernejournal dokumentdeling's (181, 'Leveranser fra
+    NHN i rollen som nasjonal leder av initiativet dokumentdeling gjennom kjernejournal').
+
+    Helseplattformen (111) is listed under goals 1–4 in 001 and holds its red dependency
+    itself: goal ← initiative → 111 ⇒ the decision; every hop is stated (same name).
+
+    181's red dependency blocks goal 4 only: NHN's deliveries are, by 000 §4.2, Program digital
+    samhandling's 2022 work on trust services ('Sentrale tiltak i program digital samhandling i
+    2022 for å understøtte deling av dokumenter via kjernejournal, er å fortsette arbeidet med
+    tillitstjenester, og etablering av tillitsankerfunksjon i Norsk helsenett'), and 001 lists
+    'Program digital samhandling' under Mål 4 only. The 'part of' hop rests on that judgement
+    and is marked so."""
     rows = run(catalogue, knowledge, "red-dependencies-blocking-goal", {"goal": goal})
+    helseplattformen = (
+        MEASURE["111"],
+        DEP_111,
+        MEASURE["111"],
+        PREREQ["enighet-e-multidose-pll"],
+        EHK.CriticalityHigh,
+        REPORT["2022-09"],
+        "Helseplattformen",
+        f"Mål {goal} {GOAL_TITLES[goal]} ← støttes av initiativ"
+        f" «{HELSEPLATTFORMEN_INITIATIVE[goal]}» → omfatter tiltak 111 «Helseplattformen»"
+        " ⇒ rød avhengighet av «Enighet om løsning for e-multidose og PLL»",
+        "false",
+    )
+    expected = [helseplattformen]
+    if goal == "4":
+        expected.append(
+            (
+                MEASURE["181"],
+                DEPENDENCY["2022-09-181-nhn-leveranser"],
+                MEASURE["181"],
+                PREREQ["nhn-leveranser-dokumentdeling"],
+                EHK.CriticalityHigh,
+                REPORT["2022-09"],
+                "Kjernejournal dokumentdeling",
+                "Mål 4 Tilgjengelig informasjon og styrket samhandling ← støttes av initiativ"
+                " «Program digital samhandling» ← del av (skjønn) «Leveranser fra NHN i rollen"
+                " som nasjonal leder av initiativet dokumentdeling gjennom kjernejournal»"
+                " ← rød avhengighet hos tiltak 181 «Kjernejournal dokumentdeling»",
+                "true",
+            )
+        )
     assert [
         (
             r["measure"],
@@ -854,19 +899,11 @@ def test_red_dependencies_blocking_goals_1_to_4(
             r["criticality"],
             r["report"],
             text(r["chain"]),
+            text(r["route"]),
+            text(r["judged"]),
         )
         for r in rows
-    ] == [
-        (
-            MEASURE["111"],
-            DEP_111,
-            MEASURE["111"],
-            PREREQ["enighet-e-multidose-pll"],
-            EHK.CriticalityHigh,
-            REPORT["2022-09"],
-            "Helseplattformen",
-        )
-    ]
+    ] == expected
 
 
 def test_red_dependencies_blocking_goal_5_none(

@@ -308,7 +308,9 @@ COST_INCREASE_2022_09 = sorted(
         (2023, "grunndata", "100", Decimal("5")),  # footnote 1: 'ytterligere 5 MNOK i 2023'
         (2022, "helsenorge", "184", Decimal("3")),  # Digital behandlings- og egenbeh.plan 3
         (2023, "helsenorge", "184", Decimal("3.4")),  # … 3,4
-        (2022, "helsenorge", "107", Decimal("0.8")),  # Helsedataprogrammet 0,8
+        # Helsedataprogrammet 0,8: measure 203 Prosjekt Helsedata, the programme's 2022 entity
+        # (judgement:cost-2022-09-helsenorge-helsedataprogrammet); 107 was its 2019 number.
+        (2022, "helsenorge", "203", Decimal("0.8")),
         (2023, "ikke-fordelt", "194", Decimal("30")),  # Program Digital samhandling, Steg 1
         (2024, "ikke-fordelt", "194", Decimal("25")),
         (2025, "ikke-fordelt", "194", Decimal("20")),
@@ -734,7 +736,15 @@ def test_provenance_of_measure_181(knowledge: KnowledgeGraph, catalogue: Catalog
     assert {r["report"] for r in asserted} == {iri("report/2022-09")}
     assert {str(r["reportingDate"]) for r in asserted} == {"2022-06-30"}
     facts = {tail(r["fact"]) for r in asserted}
-    assert facts == {"181", "2022-09-181", "2022-09-181-nhn-leveranser"}
+    # Chapter 7's row 'Helse Sør-Øst | Innføring | 2021→ 2025' of the journal-document service
+    # is 181's work, by the judgement that names it (both from the same report).
+    assert facts == {
+        "181",
+        "2022-09-181",
+        "2022-09-181-nhn-leveranser",
+        "2022-09-journal-03",
+        "activity-2022-09-journal-03-for-181",
+    }
 
     def value(fact: str, prop: str) -> set[str]:
         return {
