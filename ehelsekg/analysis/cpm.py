@@ -12,10 +12,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import networkx as nx
 
-from ehelsekg.analysis.network import show_finish, show_month
+from ehelsekg.analysis.network import show_finish, show_month, stated_only
 from ehelsekg.catalogue.parameters import expand_iri
 from ehelsekg.errors import BadParameterError, EhelsekgError
 
@@ -92,6 +93,10 @@ class CriticalPath:
     finish: int
     deadline: int | None
     undated: tuple[str, ...]
+    #: Links of the analysed network that rest on a judgement: (from, to, relation, via IRI).
+    judged_links: tuple[tuple[str, str, str, str | None], ...] = ()
+    #: True when the judged links were left out (``critical-path --strict``).
+    strict: bool = False
 
     @property
     def deadline_reachable(self) -> bool | None:
@@ -113,6 +118,19 @@ class CriticalPath:
             ],
             "steps": [s.to_json() for s in self.steps],
             "undated": [{"node": n, "label": labels[n]} for n in self.undated],
+            "strict": self.strict,
+            "judgedLinks": [
+                {
+                    "from": u,
+                    "fromLabel": labels.get(u, u),
+                    "to": v,
+                    "toLabel": labels.get(v, v),
+                    "relation": relation,
+                    "via": via,
+                    "onCriticalChain": any((u, v) in pairwise(chain) for chain in self.chains),
+                }
+                for u, v, relation, via in self.judged_links
+            ],
         }
 
 
@@ -146,9 +164,12 @@ def _acyclic(network: nx.DiGraph, nodes: Iterable[str] | None = None) -> None:
         raise CycleError(find_cycles(network, graph.nodes))
 
 
-def critical_path(network: nx.DiGraph, target: str) -> CriticalPath:
+def critical_path(network: nx.DiGraph, target: str, *, strict: bool = False) -> CriticalPath:
     """CPM on everything ``target`` depends on: earliest and latest times, total float, and
-    every critical chain. The backward pass starts from the target's deadline if it has one."""
+    every critical chain. The backward pass starts from the target's deadline if it has one.
+    The links that rest on a judgement are listed; ``strict`` leaves them out first."""
+    if strict:
+        network = stated_only(network)
     members = nx.ancestors(network, target) | {target}
     _acyclic(network, members)
     graph = network.subgraph(members)
@@ -210,6 +231,12 @@ def critical_path(network: nx.DiGraph, target: str) -> CriticalPath:
         finish=finish,
         deadline=deadline,
         undated=undated,
+        judged_links=tuple(
+            (u, v, str(data.get("relation")), data.get("source"))
+            for u, v, data in sorted(graph.edges(data=True))
+            if data.get("judged")
+        ),
+        strict=strict,
     )
 
 

@@ -81,7 +81,8 @@ def timing_of(kind: str, row: dict[str, Node | None]) -> Timing:
 
 
 def build_network(store: Store, catalogue: Catalogue) -> nx.DiGraph:
-    """Project the dependency network out of the store."""
+    """Project the dependency network out of the store; an edge's ``judged`` says whether the
+    link rests on a judgement (an ehk:LinkJudgement) rather than on a source's words."""
     network = nx.DiGraph()
     for row in store.query(catalogue.lookup("network-nodes")).records():
         node = str(row["node"])
@@ -111,6 +112,7 @@ def build_network(store: Store, catalogue: Catalogue) -> nx.DiGraph:
             source=str(row["source"]) if row.get("source") is not None else None,
             status=str(row["status"]) if row.get("status") is not None else None,
             criticality=str(row["criticality"]) if row.get("criticality") is not None else None,
+            judged=str(row.get("judged")) == "true",
         )
         if deadline is not None:
             match = re.match(r"(\d{4})-(\d{2})", str(deadline))
@@ -119,3 +121,10 @@ def build_network(store: Store, catalogue: Catalogue) -> nx.DiGraph:
                 current = network.nodes[source]["deadline"]
                 network.nodes[source]["deadline"] = due if current is None else min(current, due)
     return network
+
+
+def stated_only(network: nx.DiGraph) -> nx.DiGraph:
+    """The network without the links that rest on a judgement (``judged`` edges)."""
+    stated = network.copy()
+    stated.remove_edges_from([(u, v) for u, v, judged in network.edges(data="judged") if judged])
+    return stated

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 from ehelsekg.analysis.cpm import CriticalPath, Hotspot, Impact
 from ehelsekg.analysis.stats import GraphStats
@@ -125,8 +126,16 @@ def critical_path_text(result: CriticalPath) -> str:
         verdict = "reachable" if result.deadline_reachable else "NOT reachable"
         lines[-1] += f", deadline {document['deadline']}: {verdict}"
     labels = {s.node: s.label for s in result.steps}
+    judged = {(u, v) for u, v, _, _ in result.judged_links}
+    if result.strict:
+        lines.append("  only links the sources state (--strict): judged links left out")
     for number, chain in enumerate(result.chains, start=1):
-        lines.append(f"  critical chain {number}: " + " → ".join(labels[n] for n in chain))
+        hops = [labels[chain[0]]] + [
+            ("⇢ (judged) " if (u, v) in judged else "→ ") + labels[v] for u, v in pairwise(chain)
+        ]
+        lines.append(f"  critical chain {number}: " + " ".join(hops))
+    for u, v, relation, _ in result.judged_links:
+        lines.append(f"  judged link: {labels.get(u, u)} —{relation}→ {labels.get(v, v)}")
     lines += [
         "",
         f"  {'step':<58} {'start':>7} {'finish':>7} {'late start':>10} {'late fin.':>9}"
