@@ -48,6 +48,14 @@ class Settings:
         default=60.0,
         metadata={"help": "Seconds an update (applied to a copy, then validated) may take."},
     )
+    analysis_timeout: float = field(
+        default=10.0,
+        metadata={"help": "Seconds a critical path or impact analysis may run before it is stopped."},
+    )
+    page_timeout: float = field(
+        default=20.0,
+        metadata={"help": "Seconds a view, an entity page or a graph download may take."},
+    )
     max_rows: int = field(
         default=10_000, metadata={"help": "Most result rows /sparql returns (then truncated)."}
     )

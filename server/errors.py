@@ -10,16 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ehelsekg.analysis.cpm import CycleError
-from ehelsekg.errors import (
-    BadParameterError,
-    DataLoadError,
-    EhelsekgError,
-    RejectedQueryError,
-    UnknownQueryError,
-)
-from ehelsekg.service.workers import QueryTimeout, WorkerCrashed
-from ehelsekg.store.remote import RemoteStoreError
+from ehelsekg.errors import EhelsekgError
 
 log = logging.getLogger("ehelsekg.server")
 
@@ -56,18 +47,6 @@ def error_response(
     )
 
 
-_DOMAIN: list[tuple[type[EhelsekgError], int, str]] = [
-    (UnknownQueryError, 404, "unknown-query"),
-    (BadParameterError, 422, "bad-parameter"),
-    (RejectedQueryError, 400, "rejected-query"),
-    (DataLoadError, 400, "bad-data"),
-    (QueryTimeout, 503, "timeout"),
-    (WorkerCrashed, 503, "worker-stopped"),
-    (CycleError, 422, "dependency-cycle"),
-    (RemoteStoreError, 503, "store-unavailable"),
-]
-
-
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, err: ApiError) -> JSONResponse:
@@ -75,11 +54,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(EhelsekgError)
     async def domain_error(_request: Request, err: EhelsekgError) -> JSONResponse:
-        for kind, status, code in _DOMAIN:
-            if isinstance(err, kind):
-                headers = {"Retry-After": "1"} if status == 503 else None
-                return error_response(status, code, str(err), headers=headers)
-        return error_response(400, "error", str(err))
+        headers = {"Retry-After": "1"} if err.retryable else None
+        return error_response(err.http_status, err.code, str(err), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, err: RequestValidationError) -> JSONResponse:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import quote
 
@@ -12,20 +11,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from ehelsekg.catalogue.entities import Entity
 from ehelsekg.namespaces import ID, all_prefixes
-
-
-@dataclass(frozen=True)
-class Entity:
-    """What is known about one entity, as the resource page and the RDF views show it."""
-
-    iri: URIRef
-    statements: tuple[tuple[URIRef, Node], ...]
-    nested: Mapping[BNode, tuple[tuple[URIRef, Node], ...]]
-    incoming: tuple[tuple[Node, URIRef], ...]
-    graphs: tuple[URIRef, ...] = ()
-    reports: tuple[URIRef, ...] = ()
-    labels: Mapping[Node, str] = field(default_factory=dict)
 
 
 def resource_path(iri: str) -> str | None:

@@ -8,11 +8,11 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from ehelsekg.analysis.cpm import CycleError, critical_path, hotspots, impact, resolve_node
+from ehelsekg.analysis.cpm import critical_path, hotspots, impact, resolve_node
 from ehelsekg.analysis.network import build_network, month, show_finish
 from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.cli.main import main
-from ehelsekg.errors import BadParameterError
+from ehelsekg.errors import BadParameterError, CycleError
 from ehelsekg.knowledge import KnowledgeGraph
 
 

@@ -22,6 +22,7 @@ PREFIXES = """
 PREFIX ehk: <https://w3id.org/ehelsekg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX measure: <https://w3id.org/ehelsekg/id/measure/>
 PREFIX assessment: <https://w3id.org/ehelsekg/id/assessment/>
 PREFIX report: <https://w3id.org/ehelsekg/id/report/>
@@ -30,10 +31,10 @@ PREFIX dependency: <https://w3id.org/ehelsekg/id/dependency/>
 
 #: Updates of the kinds users make, each with what it must do to the report.
 UPDATES = {
-    # A one-measure change that keeps the data valid.
+    # A one-measure change that keeps the data valid (the source's label cannot be deleted
+    # by an update: it stays, so another name is an alternative label).
     "rename-measure": """
-        DELETE { measure:181 rdfs:label ?old } INSERT { measure:181 rdfs:label "Nytt navn"@nb }
-        WHERE { measure:181 rdfs:label ?old }
+        INSERT { measure:181 skos:altLabel "Nytt navn"@nb } WHERE { measure:181 rdfs:label ?old }
     """,
     # A second label in bokmål breaks ehs:labelNb (sh:uniqueLang).
     "second-label": 'INSERT DATA { measure:181 rdfs:label "Et annet navn"@nb }',
@@ -61,7 +62,7 @@ UPDATES = {
             measure:extra a ehk:Measure ; rdfs:label "Uten nummer"@nb } }
     """,
     # Removing a report's type leaves every fact of it pointing to a non-report.
-    "untyped-report": "DELETE DATA { report:2019-10 a ehk:Report }",
+    "untyped-report": "INSERT DATA { assessment:2022-09-181 ehk:reportedIn report:unknown }",
 }
 
 
@@ -94,10 +95,10 @@ def _scoped_and_changed(
 ) -> tuple[ValidationReport, Store]:
     """The scoped gate's report on an update, and a copy of the store with it applied."""
     update = PREFIXES + UPDATES[name]
-    scoped, _raw = validator.check(knowledge.store, update)
+    verdict = validator.check(knowledge.store, update)
     changed = knowledge.store.scratch_copy()
-    changed.update(update)
-    return scoped, changed
+    changed.apply_change(verdict.change)
+    return verdict.report, changed
 
 
 @pytest.mark.parametrize("name", sorted(UPDATES))
@@ -120,10 +121,10 @@ def test_scoped_gate_equals_pyshacl(
 
 
 def test_gate_tells_valid_from_invalid(knowledge: KnowledgeGraph, validator: Validator) -> None:
-    valid, _ = validator.check(knowledge.store, PREFIXES + UPDATES["rename-measure"])
+    valid = validator.check(knowledge.store, PREFIXES + UPDATES["rename-measure"]).report
     assert valid.conforms
     for name in ("second-label", "duplicate-assessment", "status-not-a-colour", "untyped-report"):
-        report, _ = validator.check(knowledge.store, PREFIXES + UPDATES[name])
+        report = validator.check(knowledge.store, PREFIXES + UPDATES[name]).report
         assert not report.conforms, name
 
 
@@ -165,3 +166,15 @@ def test_shapes_beyond_the_compiler_fall_back_to_pyshacl(shapes: Graph) -> None:
     with pytest.raises(UnsupportedShape, match="xone"):
         compile_shapes(extended)
     assert Validator.for_shapes(extended).engine == "pyshacl"
+
+
+def test_a_source_fact_stays_in_the_default_graph(
+    knowledge: KnowledgeGraph, validator: Validator
+) -> None:
+    """A DELETE may remove only what updates wrote: the report's type comes from a file."""
+    verdict = validator.check(
+        knowledge.store, PREFIXES + "DELETE DATA { report:2019-10 a ehk:Report }"
+    )
+    assert verdict.change.kept_source_facts == 1
+    assert not verdict.change
+    assert verdict.report.conforms

@@ -20,14 +20,14 @@ from ehelsekg.analysis import cpm as analysis
 from ehelsekg.analysis.network import build_network
 from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.cli.main import main
-from ehelsekg.errors import RejectedQueryError
+from ehelsekg.errors import RejectedQueryError, RemoteStoreError
 from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
 from ehelsekg.namespaces import INFERRED_GRAPH
 from ehelsekg.service.service import KnowledgeService
 from ehelsekg.settings import Settings
 from ehelsekg.store.base import Store
 from ehelsekg.store.opening import open_store
-from ehelsekg.store.remote import DEFAULT_COPY, Endpoints, RemoteStore, RemoteStoreError
+from ehelsekg.store.remote import DEFAULT_COPY, Endpoints, RemoteStore
 from ehelsekg.store.terms import QueryResult
 from ehelsekg.views.build import build_view
 from tests.oxigraph_server import running_oxigraph

@@ -12,27 +12,13 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import islice, pairwise
 
 import networkx as nx
 
 from ehelsekg.analysis.network import show_finish, show_month, stated_only
 from ehelsekg.catalogue.parameters import expand_iri
-from ehelsekg.errors import BadParameterError, EhelsekgError
-
-
-class CycleError(EhelsekgError):
-    """The dependencies to analyse form a cycle, so no order exists."""
-
-    exit_code = 7
-
-    def __init__(self, cycles: list[list[dict[str, str | None]]]) -> None:
-        self.cycles = cycles
-        described = [
-            " → ".join(f"{step['label']}" for step in cycle) + f" → {cycle[0]['label']}"
-            for cycle in cycles
-        ]
-        super().__init__("the dependencies form a cycle: " + "; ".join(described))
+from ehelsekg.errors import BadParameterError, CycleError
 
 
 @dataclass(frozen=True)
@@ -82,6 +68,10 @@ class ScheduledStep:
         }
 
 
+#: Most critical chains listed for one target; the critical steps are always complete.
+MAX_CHAINS = 20
+
+
 @dataclass(frozen=True)
 class CriticalPath:
     """The CPM result for one target."""
@@ -97,6 +87,8 @@ class CriticalPath:
     judged_links: tuple[tuple[str, str, str, str | None], ...] = ()
     #: True when the judged links were left out (``critical-path --strict``).
     strict: bool = False
+    #: More critical chains exist than the MAX_CHAINS listed (a ladder of equal paths).
+    more_chains: bool = False
 
     @property
     def deadline_reachable(self) -> bool | None:
@@ -116,6 +108,7 @@ class CriticalPath:
             "criticalChains": [
                 [{"node": n, "label": labels[n]} for n in chain] for chain in self.chains
             ],
+            "moreCriticalChains": self.more_chains,
             "steps": [s.to_json() for s in self.steps],
             "undated": [{"node": n, "label": labels[n]} for n in self.undated],
             "strict": self.strict,
@@ -205,7 +198,7 @@ def critical_path(network: nx.DiGraph, target: str, *, strict: bool = False) -> 
     floats = {n: latest_start[n] - earliest_start[n] for n in order}
     least = min(floats.values())
     critical = {n for n in order if floats[n] == least}
-    chains = _critical_chains(graph, target, critical, earliest_start, earliest_finish)
+    chains, more_chains = _critical_chains(graph, target, critical, earliest_start, earliest_finish)
     steps = tuple(
         ScheduledStep(
             node=n,
@@ -228,6 +221,7 @@ def critical_path(network: nx.DiGraph, target: str, *, strict: bool = False) -> 
         target_label=graph.nodes[target].get("label", target),
         steps=steps,
         chains=chains,
+        more_chains=more_chains,
         finish=finish,
         deadline=deadline,
         undated=undated,
@@ -246,23 +240,28 @@ def _critical_chains(
     critical: set[str],
     earliest_start: dict[str, int],
     earliest_finish: dict[str, int],
-) -> tuple[tuple[str, ...], ...]:
-    """Every path of critical nodes into ``target`` in which each step starts when the one
-    before finishes; a chain begins at a critical node no critical predecessor drives."""
+) -> tuple[tuple[tuple[str, ...], ...], bool]:
+    """The paths of critical nodes into ``target`` in which each step starts when the one
+    before finishes (a chain begins at a critical node no critical predecessor drives): at
+    most MAX_CHAINS of them, and whether there are more."""
     tight = nx.DiGraph()
     tight.add_nodes_from(critical)
     for u, v in graph.edges:
         if u in critical and v in critical and earliest_finish[u] == earliest_start[v]:
             tight.add_edge(u, v)
     if target not in tight:
-        return ()
-    sources = [n for n in nx.ancestors(tight, target) | {target} if tight.in_degree(n) == 0]
-    chains = {
+        return (), False
+    sources = sorted(n for n in nx.ancestors(tight, target) | {target} if tight.in_degree(n) == 0)
+    # Equal-length ladders multiply the critical chains exponentially: enumerate at most
+    # MAX_CHAINS (plus one, to know that more exist), and say so.
+    found = (
         tuple(path) for source in sources for path in nx.all_simple_paths(tight, source, target)
-    }
+    )
+    chains = set(islice(found, MAX_CHAINS + 1))
     if target in sources:
         chains.add((target,))
-    return tuple(sorted(chains, key=lambda c: (-len(c), c)))
+    ordered = sorted(chains, key=lambda c: (-len(c), c))
+    return tuple(ordered[:MAX_CHAINS]), len(ordered) > MAX_CHAINS
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from ehelsekg.catalogue.parameters import (
 from ehelsekg.catalogue.results import best_labels
 from ehelsekg.errors import BadParameterError, RejectedQueryError, UnknownQueryError
 from ehelsekg.store.base import Store
-from ehelsekg.store.sparql_text import bind_column, bind_values
+from ehelsekg.store.sparql_text import bind_column, bind_values, query_kind
 from ehelsekg.store.terms import QueryResult
 
 #: Most query answers a catalogue keeps per store revision (lookups, path labels).
@@ -76,9 +76,8 @@ class NamedQuery:
 
     @property
     def kind(self) -> str:
-        body = "\n".join(x for x in self.text.splitlines() if not x.lstrip().startswith("#"))
-        match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.IGNORECASE)
-        return match.group(1).lower() if match else "select"
+        """select, ask or graph (see ``sparql_text.query_kind``)."""
+        return query_kind(self.text)
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)

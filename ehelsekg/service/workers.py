@@ -16,21 +16,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from ehelsekg.errors import EhelsekgError
+from ehelsekg.errors import EhelsekgError, QueryTimeout, WorkerCrashed
 
 Job = Callable[[Any], Any]
-
-
-class QueryTimeout(EhelsekgError):
-    """A query was stopped at its time limit."""
-
-    exit_code = 8
-
-
-class WorkerCrashed(EhelsekgError):
-    """A worker process died while running a job (it has been replaced)."""
-
-    exit_code = 9
 
 
 def _serve(connection: Connection, job: Job) -> None:

@@ -15,7 +15,9 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from ehelsekg.errors import RejectedQueryError
 from ehelsekg.namespaces import INFERRED_GRAPH, bind_all
+from ehelsekg.store.changes import QuadChange, has_blank_node, update_text
 from ehelsekg.store.terms import Quad, QueryResult, Triple
 
 
@@ -76,6 +78,17 @@ class Store(ABC):
 
         ``base_iri`` resolves relative IRIs in the update (without it they are an error).
         """
+
+    def apply_change(self, change: QuadChange) -> None:
+        """Apply exactly ``change`` (as the gate validated it), as one transaction."""
+        if any(has_blank_node(quad) for quad in change.removed):
+            raise RejectedQueryError(
+                "this store cannot remove triples with blank nodes by identity; nothing was"
+                " changed. Remove them with a DELETE of their own on the endpoint"
+            )
+        text = update_text(change)
+        if text:
+            self.update(text)
 
     @abstractmethod
     def load_dataset(

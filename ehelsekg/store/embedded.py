@@ -12,16 +12,11 @@ from rdflib.term import Node
 from ehelsekg.errors import DataLoadError, RejectedQueryError
 from ehelsekg.namespaces import INFERRED_GRAPH
 from ehelsekg.store.base import Store
+from ehelsekg.store.changes import QuadChange, removal_filter, update_text
+from ehelsekg.store.formats import DATA_FILE_FORMATS, by_suffix
 from ehelsekg.store.graphs import is_file_graph
 from ehelsekg.store.sparql_text import bind_values
 from ehelsekg.store.terms import Quad, QueryResult, Triple, from_ox, query_result, to_ox
-
-_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".trig": ox.RdfFormat.TRIG,
-    ".nq": ox.RdfFormat.N_QUADS,
-}
 
 
 def parse_rdf_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[ox.Quad]:
@@ -30,9 +25,12 @@ def parse_rdf_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[ox.Quad]
 
     A syntax error is a DataLoadError naming the file and line.
     """
-    fmt = fmt or _FORMATS.get(path.suffix)
     if fmt is None:
-        raise DataLoadError(path, f"not an RDF file (expected one of {', '.join(_FORMATS)})")
+        known = by_suffix(path.suffix)
+        if known is None or known.rdf is None:
+            suffixes = ", ".join(f.suffix for f in DATA_FILE_FORMATS)
+            raise DataLoadError(path, f"not an RDF file (expected one of {suffixes})")
+        fmt = known.rdf
     try:
         return list(
             ox.parse(
@@ -71,6 +69,25 @@ class OxigraphStore(Store):
         base_iri: str | None = None,
         max_rows: int | None = None,
     ) -> QueryResult:
+        answer = self.native_query(
+            sparql,
+            bindings=bindings,
+            include_inferred=include_inferred,
+            dataset=dataset,
+            base_iri=base_iri,
+        )
+        return query_result(answer, max_rows)
+
+    def native_query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Node] | None = None,
+        include_inferred: bool = True,
+        dataset: tuple[Sequence[str], Sequence[str]] | None = None,
+        base_iri: str | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """The query's answer as pyoxigraph gives it, not yet read (see ``query``)."""
         if bindings:
             sparql = bind_values(sparql, bindings)
         # The store's default graph holds the asserted triples of all files as a set; the union
@@ -88,12 +105,11 @@ class OxigraphStore(Store):
             default_graph = [ox.NamedNode(g) for g in defaults] or [ox.DefaultGraph()]
             named_graphs = [ox.NamedNode(g) for g in nameds]
         try:
-            answer = self._store.query(
+            return self._store.query(
                 sparql, base_iri=base_iri, default_graph=default_graph, named_graphs=named_graphs
             )
         except SyntaxError as err:
             raise RejectedQueryError(f"SPARQL syntax {err}") from err
-        return query_result(answer, max_rows)
 
     def change_graph(self, name: URIRef, add: Iterable[Triple], remove: Iterable[Triple]) -> None:
         self._revision += 1
@@ -227,6 +243,20 @@ class OxigraphStore(Store):
             raise RejectedQueryError(f"SPARQL syntax {err}") from err
         except (OSError, RuntimeError, ValueError) as err:
             raise RejectedQueryError(f"the update failed and nothing was changed: {err}") from err
+
+    def apply_change(self, change: QuadChange) -> None:
+        operations = [update_text(change)]
+        removal = removal_filter(change)
+        functions: dict[ox.NamedNode, object] | None = None
+        if removal is not None:
+            operations.append(removal[0])
+            functions = removal[1]
+        text = " ;\n".join(op for op in operations if op)
+        if not text:
+            return
+        self._revision += 1
+        # One update: pyoxigraph applies it in one transaction, all of it or none.
+        self._store.update(text, custom_functions=functions)  # type: ignore[arg-type]
 
     def flush(self) -> None:
         """Make an on-disk store durable now."""

@@ -11,9 +11,10 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from ehelsekg.errors import DataLoadError
 from ehelsekg.namespaces import bind_all
 from ehelsekg.settings import Settings
+from ehelsekg.store.formats import DATA_FILE_FORMATS, by_suffix
 
-#: File endings read as RDF, with the rdflib parser for each.
-RDF_FORMATS: dict[str, str] = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads"}
+#: File endings read as RDF (see ``formats``).
+RDF_SUFFIXES = tuple(fmt.suffix for fmt in DATA_FILE_FORMATS)
 
 
 def rdf_files(paths: Iterable[Path]) -> list[Path]:
@@ -25,11 +26,11 @@ def rdf_files(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found.extend(
-                sorted(p for p in path.rglob("*") if p.suffix in RDF_FORMATS and p.is_file())
+                sorted(p for p in path.rglob("*") if p.suffix in RDF_SUFFIXES and p.is_file())
             )
         elif path.is_file():
-            if path.suffix not in RDF_FORMATS:
-                known = ", ".join(RDF_FORMATS)
+            if path.suffix not in RDF_SUFFIXES:
+                known = ", ".join(RDF_SUFFIXES)
                 raise DataLoadError(path, f"not an RDF file (expected one of {known})")
             found.append(path)
         else:
@@ -40,9 +41,10 @@ def rdf_files(paths: Iterable[Path]) -> list[Path]:
 def parse_file(path: Path, into: Graph | None = None) -> Graph:
     """Parse one RDF file into ``into`` (a new graph by default) and return that graph."""
     graph = Graph() if into is None else into
-    fmt = RDF_FORMATS.get(path.suffix, "turtle")
+    fmt = by_suffix(path.suffix) or DATA_FILE_FORMATS[0]
     try:
-        graph.parse(path, format=fmt)
+        # rdflib names its parsers by media type too.
+        graph.parse(path, format=fmt.media_type)
     except BadSyntax as err:
         # rdflib counts lines from zero.
         raise DataLoadError(path, f"syntax error: {err._why}", line=err.lines + 1) from err

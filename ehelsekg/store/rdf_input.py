@@ -17,13 +17,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ehelsekg.errors import DataLoadError
+from ehelsekg.store.formats import GRAPH_FORMATS
 
 #: Media types a graph may be sent in, and the parser for each.
 RDF_INPUT_TYPES: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    fmt.media_type: fmt.rdf for fmt in GRAPH_FORMATS if fmt.rdf is not None
 }
 
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)

@@ -44,7 +44,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.term import Node
 
-from ehelsekg.errors import EhelsekgError, RejectedQueryError
+from ehelsekg.errors import RejectedQueryError, RemoteStoreError
 from ehelsekg.namespaces import GRAPH, INFERRED_GRAPH
 from ehelsekg.store.base import Store
 from ehelsekg.store.embedded import OxigraphStore, parse_rdf_file
@@ -98,21 +98,6 @@ _ENGINE_GRAPH = re.compile(
 )
 _OPTIONS = re.compile(r";(update|store|timeout|sync|default)=")
 _DEFAULT_TIMEOUT = 30.0
-
-
-class RemoteStoreError(EhelsekgError):
-    """The SPARQL endpoint behind ``--store sparql:URL`` cannot be reached or refused a write."""
-
-    exit_code = 10
-
-    def __init__(self, url: str, message: str) -> None:
-        self.url = url
-        self.detail = message
-        super().__init__(f"{url}: {message}")
-
-    def __reduce__(self) -> tuple[type[RemoteStoreError], tuple[str, str]]:
-        # Raised in a query worker, it crosses a pipe: pickle it with both arguments.
-        return type(self), (self.url, self.detail)
 
 
 def _public(url: str) -> str:

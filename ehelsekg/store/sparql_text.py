@@ -61,6 +61,29 @@ def code_positions(text: str, *, keep_iris: bool = False) -> Iterator[tuple[int,
         i += 1
 
 
+_QUERY_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_KINDS = {"select": "select", "ask": "ask", "construct": "graph", "describe": "graph"}
+
+
+def query_kind(text: str) -> str:
+    """select, ask or graph (CONSTRUCT/DESCRIBE): the first query form outside comments,
+    strings and IRIs.
+
+    >>> query_kind('CONSTRUCT { ?s ?p "SELECT" } WHERE { ?s ?p ?o }')
+    'graph'
+    >>> query_kind("PREFIX ask: <http://x/> ASK { ?s ?p ?o }")
+    'ask'
+    """
+    code = "".join(char for _, char in code_positions(text))
+    for match in _QUERY_FORM.finditer(code):
+        start = match.start()
+        # A prefixed name such as ``ask:`` or ``ex:select`` is not a query form.
+        if code[match.end() : match.end() + 1] == ":" or code[start - 1 : start] == ":":
+            continue
+        return _KINDS[match.group(1).lower()]
+    return "select"
+
+
 @functools.lru_cache(maxsize=512)
 def outer_where_brace(text: str) -> int:
     """Index of the ``{`` that opens the query's outermost WHERE group.

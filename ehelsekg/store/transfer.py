@@ -36,12 +36,13 @@ from ehelsekg.errors import BadParameterError
 from ehelsekg.namespaces import all_prefixes
 from ehelsekg.store.base import Store
 from ehelsekg.store.embedded import OxigraphStore, parse_rdf_file
+from ehelsekg.store.formats import DATASET_FORMATS
 from ehelsekg.store.graphs import is_file_graph
 from ehelsekg.store.terms import Quad, Triple, from_ox, to_ox
 
-#: ``--format`` values and the file suffixes that choose them.
-FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
-SUFFIXES = {".nq": "nquads", ".trig": "trig"}
+#: ``--format`` values (see ``formats``), and the file suffixes that choose them.
+FORMATS = {fmt.name: fmt.rdf for fmt in DATASET_FORMATS if fmt.rdf is not None}
+SUFFIXES = {fmt.suffix: fmt.name for fmt in DATASET_FORMATS}
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,18 @@ pyshacl is used instead when the shapes use a feature the compiled validator lac
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from ehelsekg.namespaces import GRAPH, INFERRED_GRAPH
+from ehelsekg.errors import ReadOnlyGraphError
 from ehelsekg.store.base import Store
+from ehelsekg.store.changes import QuadChange, difference, graph_names
 from ehelsekg.store.embedded import OxigraphStore
+from ehelsekg.store.graphs import is_file_graph, is_read_only, writable_graphs
 from ehelsekg.store.terms import Triple, from_ox
 from ehelsekg.validation import compiled as shacl_sparql
 from ehelsekg.validation.report import ValidationReport, validate
@@ -28,13 +30,8 @@ _SUBCLASS_OF = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
 
 
 def written_graphs(store: Store) -> list[URIRef]:
-    """The named graphs updates wrote: not a file's graph (under ``graph:``, or a ``file:``
-    IRI for a file from elsewhere), nor the inferred graph."""
-    return [
-        name
-        for name in store.graph_names()
-        if not str(name).startswith((str(GRAPH), "file:")) and name != INFERRED_GRAPH
-    ]
+    """The named graphs updates wrote (see ``store.graphs``)."""
+    return [URIRef(name) for name in writable_graphs(store.graph_names())]
 
 
 def validated_graph(store: Store) -> Graph:
@@ -99,6 +96,40 @@ def changed_vocabulary(changed: Iterable[Triple | ox.Triple], store: Store) -> s
     return vocabulary
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What the gate found for one update: the report, the raw results (the next baseline if
+    the update is applied) and the exact change to apply."""
+
+    report: ValidationReport
+    raw: list[shacl_sparql.RawResult] | None
+    change: QuadChange
+
+
+def _keep_source_facts(scratch: OxigraphStore, change: QuadChange) -> QuadChange:
+    """Refuse a change to a read-only graph; put back (in ``scratch`` too) the default-graph
+    triples a source file states, which only a change of the file removes."""
+    for graph in sorted(change.graphs()):
+        if graph and is_read_only(graph):
+            raise ReadOnlyGraphError(graph)
+    native = scratch._store
+    kept = []
+    for quad in change.removed:
+        if not isinstance(quad.graph_name, ox.DefaultGraph):
+            continue
+        stated = native.quads_for_pattern(quad.subject, quad.predicate, quad.object)
+        if any(
+            isinstance(other.graph_name, ox.NamedNode) and is_file_graph(other.graph_name.value)
+            for other in stated
+        ):
+            kept.append(quad)
+    if not kept:
+        return change
+    native.extend(kept)
+    remaining = tuple(quad for quad in change.removed if quad not in set(kept))
+    return replace(change, removed=remaining, kept_source_facts=len(kept))
+
+
 @dataclass
 class Validator:
     """Validates a store with the compiled shapes (or pyshacl), remembering the last results."""
@@ -136,29 +167,34 @@ class Validator:
             self.baseline_triples = view_triples(store)
         return report
 
-    def check(
-        self, store: Store, update: str, *, base_iri: str | None = None
-    ) -> tuple[ValidationReport, list[shacl_sparql.RawResult] | None]:
-        """Validate ``store`` as it would be after ``update``, which runs on a scratch copy.
+    def check(self, store: Store, update: str, *, base_iri: str | None = None) -> Verdict:
+        """Validate ``store`` as it would be after ``update``, which runs once, on a scratch
+        copy; the verdict carries the exact quads it changed, for the store to apply.
 
+        A change to a read-only graph is refused (ReadOnlyGraphError), however its IRI was
+        formed; default-graph triples that a source file states are kept (and counted).
         Only the shapes the change can affect run, if a baseline of ``store`` is known.
-        Returns the report and the raw results (the next baseline, if the update is applied).
         """
         scratch = store.scratch_copy()
+        assert isinstance(scratch, OxigraphStore)
+        native = scratch._store
+        before, graphs_before = set(native), graph_names(native)
         scratch.update(update, base_iri=base_iri)
+        found = difference(before, set(native), graphs_before, graph_names(native))
+        change = _keep_source_facts(scratch, found)
         if self.compiled is None:
-            return validate(validated_graph(scratch), self.shapes), None
+            return Verdict(validate(validated_graph(scratch), self.shapes), None, change)
         view = validation_view(scratch)
         if self.baseline is None:
             report, raw = shacl_sparql.validate_store(view, self.compiled)
-            return report, raw
+            return Verdict(report, raw, change)
         after = view_triples(scratch)
         changed = after ^ self.baseline_triples
         affected = shacl_sparql.affected_shapes(self.compiled, changed_vocabulary(changed, view))
         report, raw = shacl_sparql.validate_store(
             view, self.compiled, shapes=affected, previous=self.baseline
         )
-        return report, raw
+        return Verdict(report, raw, change)
 
     def accept(self, raw: list[shacl_sparql.RawResult] | None, store: Store) -> None:
         """The checked update was applied to ``store``: its results are the new baseline."""

@@ -19,13 +19,11 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from rdflib import Graph, URIRef
 
-from ehelsekg.errors import RejectedQueryError
-from ehelsekg.namespaces import GRAPH, INFERRED_GRAPH
-from ehelsekg.service.service import GRAPH_TYPES, KnowledgeService, UpdateOutcome, serialise
-from ehelsekg.store.rdf_input import RDF_INPUT_TYPES, insert_data, parse_triples
-from ehelsekg.store.terms import QueryResult
+from ehelsekg.service.answers import GRAPH_TYPES
+from ehelsekg.service.service import KnowledgeService, UpdateOutcome
+from ehelsekg.store.graphs import is_read_only
+from ehelsekg.store.rdf_input import RDF_INPUT_TYPES
 from server.auth import require_writer
 from server.bodies import read_body
 from server.dependencies import Service
@@ -61,7 +59,7 @@ def _target(request: Request) -> str | None:
 
 
 def _exists(service: KnowledgeService, iri: str) -> bool:
-    return URIRef(iri) in service.knowledge.store.graph_names()
+    return iri in service.known_graphs()
 
 
 def _not_found(iri: str) -> ApiError:
@@ -74,8 +72,8 @@ def _not_found(iri: str) -> ApiError:
 
 
 def _read_only(target: str | None, request: Request) -> None:
-    # The same prefixes service.update's guard protects; refused here as 403, not 400.
-    if target is not None and target.startswith((str(GRAPH), str(INFERRED_GRAPH))):
+    # The gate refuses such a change too; refused here before the body is read.
+    if target is not None and is_read_only(target):
         raise ApiError(
             403,
             "read-only",
@@ -91,21 +89,15 @@ def _read_only(target: str | None, request: Request) -> None:
         )
 
 
-def _export(service: KnowledgeService, target: str | None) -> Graph:
-    store = service.knowledge.store
-    return store.export() if target is None else store.export([URIRef(target)])
-
-
 @router.get("/graph-store", summary="A graph of the store (Graph Store Protocol GET)")
 @router.head("/graph-store", include_in_schema=False)
 async def get_graph(request: Request, service: Service) -> Response:
     target = _target(request)
-    if target is not None and not _exists(service, target):
-        raise _not_found(target)
     media_type = negotiate(request.headers.get("accept"), OFFERED, "a graph")
     assert media_type in GRAPH_TYPES
-    graph = await run_in_threadpool(_export, service, target)
-    body = await run_in_threadpool(serialise, QueryResult(kind="graph", graph=graph), media_type)
+    body = await run_in_threadpool(service.graph, target, media_type)
+    if body is None:
+        raise _not_found(str(target))
     return Response(body, media_type=f"{media_type}; charset=utf-8")
 
 
@@ -126,17 +118,13 @@ async def _parsed_body(request: Request, service: KnowledgeService, target: str 
         raise ApiError(415, "unsupported-media-type", "send the graph in UTF-8")
     body = await read_body(request, service.settings.max_body_bytes)
     base = target or str(request.url).split("?")[0]
-    triples = await run_in_threadpool(parse_triples, body, media, base_iri=base)
-    return insert_data(triples, target)
+    return await run_in_threadpool(
+        service.insert_for_upload, body, media, base_iri=base, target=target
+    )
 
 
 async def _apply(service: KnowledgeService, text: str) -> UpdateOutcome:
-    try:
-        outcome = await run_in_threadpool(service.update, text)
-    except RejectedQueryError as err:
-        if "read-only" in str(err):
-            raise ApiError(403, "read-only", str(err)) from err
-        raise
+    outcome = await run_in_threadpool(service.update, text)
     if not outcome.applied:
         raise ApiError(
             422,

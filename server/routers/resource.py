@@ -4,23 +4,19 @@ of its blank nodes, and the statements pointing at it)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from rdflib import BNode, Graph, URIRef
-from rdflib.term import Node
+from rdflib import URIRef
 
-from ehelsekg.catalogue.results import best_labels
-from ehelsekg.namespaces import DATA_PREFIXES, ID, bind_all
-from ehelsekg.service.service import KnowledgeService, serialise
+from ehelsekg.namespaces import DATA_PREFIXES, ID
+from ehelsekg.service.answers import serialise
 from ehelsekg.store.terms import QueryResult
 from server.dependencies import Service
 from server.errors import ApiError
 from server.negotiation import negotiate
-from server.resource_page import Entity, render_entity
+from server.resource_page import render_entity
 
 router = APIRouter(tags=["Linked data"])
 
@@ -58,50 +54,6 @@ def _unknown(iri: str, why: str = "") -> ApiError:
     )
 
 
-def load_entity(service: KnowledgeService, iri: URIRef) -> Entity | None:
-    """What the store asserts about ``iri`` (and what points at it), or None if nothing."""
-    store = service.knowledge.store
-    lookup = service.catalogue.lookup
-    bound = {"entity": iri}
-    out = store.query(lookup("resource-out"), bindings=bound, include_inferred=False)
-    incoming = store.query(lookup("resource-in"), bindings=bound, include_inferred=False)
-    if not out.rows and not incoming.rows:
-        return None
-    statements: dict[tuple[URIRef, Node], None] = {}
-    nested: dict[BNode, dict[tuple[URIRef, Node], None]] = defaultdict(dict)
-    for prop, value, nested_prop, nested_value in out.rows:
-        assert isinstance(prop, URIRef) and value is not None
-        statements[(prop, value)] = None
-        if isinstance(value, BNode) and isinstance(nested_prop, URIRef) and nested_value:
-            nested[value][(nested_prop, nested_value)] = None
-    sources = store.query(lookup("resource-sources"), bindings=bound, include_inferred=False)
-    graphs = sorted({g for g, _ in sources.rows if isinstance(g, URIRef)})
-    reports = sorted({r for _, r in sources.rows if isinstance(r, URIRef)})
-    labels = best_labels(store.query(lookup("resource-labels")).records())
-    return Entity(
-        iri=iri,
-        statements=tuple(statements),
-        nested={node: tuple(rows) for node, rows in nested.items()},
-        incoming=tuple((s, p) for s, p in incoming.rows if s is not None and isinstance(p, URIRef)),
-        graphs=tuple(graphs),
-        reports=tuple(reports),
-        labels=labels,
-    )
-
-
-def description(entity: Entity) -> Graph:
-    """The entity's statements, its blank nodes' statements and the statements pointing at it."""
-    graph = bind_all(Graph())
-    for prop, value in entity.statements:
-        graph.add((entity.iri, prop, value))
-    for node, rows in entity.nested.items():
-        for prop, value in rows:
-            graph.add((node, prop, value))
-    for subject, prop in entity.incoming:
-        graph.add((subject, prop, entity.iri))
-    return graph
-
-
 @router.get("/id/{kind}/{key}", summary="An entity's IRI: 303 See Other to its description")
 def see_other(kind: str, key: str, request: Request) -> RedirectResponse:
     target = str(request.url_for("resource", kind=kind, key=key))
@@ -123,7 +75,7 @@ async def resource(kind: str, key: str, request: Request, service: Service) -> R
         if wanted
         else negotiate(request.headers.get("accept"), OFFERED, "an entity")
     )
-    entity = await run_in_threadpool(load_entity, service, iri)
+    entity = await run_in_threadpool(service.entity, str(iri))
     if entity is None:
         raise _unknown(str(iri))
     headers = {"Vary": "Accept"}
@@ -133,6 +85,6 @@ async def resource(kind: str, key: str, request: Request, service: Service) -> R
         html = render_entity(entity, root=request.scope.get("root_path", ""), alternates=alternates)
         return HTMLResponse(html, headers=headers)
     body = await run_in_threadpool(
-        serialise, QueryResult(kind="graph", graph=description(entity)), media_type
+        serialise, QueryResult(kind="graph", graph=entity.description()), media_type
     )
     return Response(body, media_type=f"{media_type}; charset=utf-8", headers=headers)

@@ -8,7 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from ehelsekg.service.service import GRAPH_TYPES, SELECT_TYPES, KnowledgeService, query_kind
+from ehelsekg.service.answers import GRAPH_TYPES, SELECT_TYPES
+from ehelsekg.service.service import KnowledgeService
+from ehelsekg.store.changes import QuadChange
+from ehelsekg.store.sparql_text import query_kind
 from server.auth import require_writer
 from server.bodies import read_body
 from server.dependencies import Service
@@ -95,7 +98,18 @@ async def _run_update(
             outcome.report,
         )
     counts = outcome.report.get("counts") if outcome.report else None
-    return JSONResponse({"applied": True, "validation": counts})
+    return JSONResponse({"applied": True, "validation": counts, **_changed(outcome.change)})
+
+
+def _changed(change: QuadChange) -> dict[str, object]:
+    """What the update changed; a note when the sources' facts were kept."""
+    summary: dict[str, object] = dict(change.summary())
+    if change.kept_source_facts:
+        summary["note"] = (
+            f"{change.kept_source_facts} triples of the default graph come from the source"
+            " files and were kept; they change only when the files change"
+        )
+    return summary
 
 
 @router.get("/sparql", summary="SPARQL query (GET), or the service description")

@@ -12,13 +12,7 @@ router = APIRouter(tags=["Status"])
 
 @router.get("/health", summary="Is the server up, and what does it hold?")
 def health(service: Service) -> dict[str, object]:
-    store = service.knowledge.store
-    return {
-        "status": "ok",
-        "quads": len(store),
-        "graphs": len(store.graph_names()),
-        "writable": service.settings.update_token is not None,
-    }
+    return service.health()
 
 
 @router.get("/validation", summary="The SHACL validation report of the current graph")

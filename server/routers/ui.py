@@ -4,7 +4,6 @@ another site. scripts/fetch-vendor.sh vendors the two libraries."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from html import escape
 from pathlib import Path
 
@@ -43,11 +42,8 @@ def editor_text(service: KnowledgeService, query: NamedQuery) -> str:
             about += f" — {parameter.help}"
         term: Node | None = None
         if parameter.default:
-            only = replace(query, parameters=(parameter,))
             try:
-                bound = service.catalogue.bind(
-                    only, {parameter.name: parameter.default}, service.knowledge.store
-                )
+                bound = service.bind_parameters(query.name, {parameter.name: parameter.default})
             except EhelsekgError:
                 bound = {}
             term = bound.get(parameter.variable)

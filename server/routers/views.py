@@ -6,8 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from ehelsekg.views.build import VIEWS, build_view
-from ehelsekg.views.html import render_html
+from ehelsekg.views.build import VIEWS
 from server.dependencies import Service
 
 router = APIRouter(tags=["Views"])
@@ -37,10 +36,5 @@ async def view(name: str, request: Request, service: Service) -> HTMLResponse:
     params = dict(request.query_params)
     base_url = params.pop("base-url", "")
 
-    def compute() -> str:
-        built = build_view(
-            name, params, service.knowledge.store, service.catalogue, base_url=base_url
-        )
-        return render_html(built)
-
-    return HTMLResponse(await run_in_threadpool(compute))
+    html = await run_in_threadpool(service.view, name, params, base_url=base_url)
+    return HTMLResponse(html)
