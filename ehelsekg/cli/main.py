@@ -20,6 +20,7 @@ from ehelsekg.analysis.stats import graph_stats
 from ehelsekg.catalogue import results
 from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.cli import text as render
+from ehelsekg.cli.rounds import round_group
 from ehelsekg.errors import BadParameterError, EhelsekgError
 from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
 from ehelsekg.settings import Settings
@@ -562,3 +563,6 @@ def load_command(_settings: Settings, input_path: Path, fmt: str | None, store: 
     parsed = transfer.read_dump(input_path, fmt=fmt)
     moved = transfer.write_dump(open_store(store), parsed)
     click.echo(f"{input_path}: {moved.quads} quads, {moved.graphs} named graphs into {store}")
+
+
+main.add_command(round_group)
