@@ -15,7 +15,17 @@ from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
 from ehelsekg.service.service import KnowledgeService
 from ehelsekg.settings import Settings
 from server.errors import error_response, install_error_handlers
-from server.routers import analysis, graph_store, queries, resource, sparql, status, ui, views
+from server.routers import (
+    analysis,
+    graph_store,
+    queries,
+    resource,
+    rounds,
+    sparql,
+    status,
+    ui,
+    views,
+)
 
 
 class JsonErrorCORSMiddleware(CORSMiddleware):
@@ -75,6 +85,7 @@ def create_app(
         resource.router,
         ui.router,
         views.router,
+        rounds.router,
     ):
         app.include_router(router)
     ui.mount_static(app)
