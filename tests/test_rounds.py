@@ -308,3 +308,60 @@ def test_written_file_holds_the_report_and_its_sources(home: Path, workbook: Pat
     assert facts == typed and len(facts) == 46 + 2 + 54 + 16
     text = (home / "data" / ROUND_FILE).read_text(encoding="utf-8")
     assert text.startswith((home / "docs" / "prefixes.ttl").read_text(encoding="utf-8").rstrip())
+
+
+def test_preview_names_new_and_gone_measures_and_new_red_dependencies(
+    home: Path, workbook: Path
+) -> None:
+    # 107 Helsedataprogrammet is in the 2019 portfolio, not in 2022-09's Vedlegg 2.
+    append_row(
+        workbook,
+        "Tiltak",
+        {"Nr": "107", "Eier": "Direktoratet for e-helse", "Tiltak": "Helsedataprogrammet",
+         "Livsløpsstatus": "Aktiv", "Status": "Grønn", "Risiko": "Grønn",
+         "Innsatsområde": "3.2", "Segment": "Samstyre"},
+    )  # fmt: skip
+    book = openpyxl.load_workbook(workbook)
+    sheet = book["Tiltak"]
+    gone = next(r for r in sheet.iter_rows(min_row=2) if str(r[0].value) == "5")
+    sheet.delete_rows(gone[0].row)
+    book.save(workbook)
+    append_row(
+        workbook,
+        "Avhengigheter",
+        {"Tiltak": "182", "Avhengighet": "Kjernejournal", "Kategori": "Nasjonal løsning",
+         "Kritikalitet": "Høy", "Status": "Rød", "Frist": "2023-06-30"},
+    )  # fmt: skip
+    result = import_round(home, str(workbook), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "107 Helsedataprogrammet: ny i rapporten" in result.output
+    assert "5 Nasjonalt program for velferdsteknologi: ikke med i rapporten" in result.output
+    assert "Nye røde avhengigheter:\n  Klinisk legemiddelsamhandling → Kjernejournal" in (
+        result.output
+    )
+
+
+def test_the_round_flows_into_the_meeting_pack(home: Path, workbook: Path, tmp_path: Path) -> None:
+    set_cell(workbook, "Tiltak", "181", "Status", "Rød")
+    assert import_round(home, str(workbook)).exit_code == 0
+    pack = run(home, "report", "--report", "2023-03", "-o", str(tmp_path / "pack"))
+    assert pack.exit_code == 0, pack.output
+    index = (tmp_path / "pack" / "index.html").read_text(encoding="utf-8")
+    assert "Kjernejournal dokumentdeling" in index
+
+
+def test_into_a_store_through_the_update_gate(home: Path, workbook: Path, tmp_path: Path) -> None:
+    store = f"oxigraph:{tmp_path / 'store'}"
+    set_cell(workbook, "Tiltak", "181", "Status", "Lilla")
+    refused = import_round(home, str(workbook), "--store", store)
+    assert refused.exit_code == 1
+    assert "Status: «Lilla» er ikke en av Grønn, Gul, Rød" in refused.output
+    set_cell(workbook, "Tiltak", "181", "Status", "Rød")
+    result = import_round(home, str(workbook), "--store", store)
+    assert result.exit_code == 0, result.output
+    assert f"Skrevet: {store}" in result.output
+    assert not written(home)
+    changes = run(home, "query", "status-changes", "-p", "from=2022-09", "-p", "to=2023-03",
+                  "--store", store, "--format", "csv")  # fmt: skip
+    assert changes.exit_code == 0, changes.output
+    assert ",181," in changes.output

@@ -6,6 +6,7 @@ Exit codes of ``round import``: 0 the round is written, 1 a Violation (nothing i
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Callable
@@ -185,6 +186,11 @@ def _import_into_store(
         outcome = check_and_write(service, check_round, arguments, dry_run=dry_run)
     finally:
         service.close()
+        # An on-disk store's lock goes with the store object, which the service holds in
+        # reference cycles (its worker pool calls back into it): free it now, so the same
+        # process (a test, a notebook) can open the store again.
+        del service
+        gc.collect()
     checked = outcome.checked
     assert isinstance(checked, RoundCheck)
     document = {**checked.document, "applied": outcome.applied, "gate": outcome.gate}
