@@ -41,6 +41,8 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     " a FILTER on the unbound parameter ?report), extra rows without their label",
     "operating-cost-growth{'report': '2025-02', 'from-year': '2026'}-asserted": "Virtuoso bug:"
     " its compiler fails ('Internal error: ssg_print_rvr_fixed_val(): no SPART_VARR_FIXED')",
+    "red-dependencies-blocking-goal": "Virtuoso 7.2.5 refuses to compile the query with the"
+    " goal-to-dependency route (Error SQ074, at the end of the text, with no detail)",
     "search": "Virtuoso rejects ORDER BY an expression of an aggregate's alias (?label):"
     " 'used in the result set outside aggregate and not mentioned in GROUP BY'",
 }

@@ -11,7 +11,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from ehelsekg.catalogue.named import Catalogue
-from ehelsekg.catalogue.results import best_labels
+from ehelsekg.labels import best_labels
 from ehelsekg.namespaces import bind_all
 from ehelsekg.store.base import Store
 

@@ -33,8 +33,8 @@ from ehelsekg.catalogue.parameters import (
     no_match,
     parse_declaration,
 )
-from ehelsekg.catalogue.results import best_labels
 from ehelsekg.errors import BadParameterError, RejectedQueryError, UnknownQueryError
+from ehelsekg.labels import best_labels
 from ehelsekg.store.base import Store
 from ehelsekg.store.sparql_text import bind_column, bind_values, query_kind
 from ehelsekg.store.terms import QueryResult

@@ -11,6 +11,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+# Re-exported: label choice lives in ehelsekg.labels.
+from ehelsekg.labels import best_labels as best_labels
 from ehelsekg.namespaces import bind_all
 from ehelsekg.store.terms import QueryResult
 
@@ -155,17 +157,3 @@ def graph_text(result: QueryResult, fmt: str) -> str:
     graph = bind_all(result.graph)
     rdflib_format = {"turtle": "turtle", "json-ld": "json-ld", "nt": "nt", "xml": "xml"}[fmt]
     return graph.serialize(format=rdflib_format)
-
-
-def best_labels(rows: list[dict[str, Node | None]]) -> dict[Node, str]:
-    """From (entity, label) rows, one label per entity: Norwegian first, then English, then any."""
-    rank = {"nb": 0, "en": 1}
-    chosen: dict[Node, tuple[int, str]] = {}
-    for row in rows:
-        entity, label = row.get("entity"), row.get("label")
-        if entity is None or not isinstance(label, Literal):
-            continue
-        score = rank.get(label.language or "", 2)
-        if entity not in chosen or score < chosen[entity][0]:
-            chosen[entity] = (score, str(label))
-    return {entity: label for entity, (_score, label) in chosen.items()}

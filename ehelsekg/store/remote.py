@@ -21,23 +21,16 @@ protocol's dataset parameters.
     sparql:URL;sync=copy                                follow updates with COPY DEFAULT
     sparql:URL;store=none                               no Graph Store Protocol: SPARQL only
 
->>> endpoints = Endpoints.parse("http://127.0.0.1:7878/query")
->>> endpoints.update, endpoints.store
-('http://127.0.0.1:7878/update', 'http://127.0.0.1:7878/store')
->>> Endpoints.parse("http://h:3030/ds/query").store
-'http://h:3030/ds/data'
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
@@ -48,12 +41,14 @@ from ehelsekg.errors import RejectedQueryError, RemoteStoreError
 from ehelsekg.namespaces import GRAPH, INFERRED_GRAPH
 from ehelsekg.store.base import Store
 from ehelsekg.store.embedded import OxigraphStore, parse_rdf_file
-from ehelsekg.store.graphs import is_file_graph
+from ehelsekg.store.endpoints import Endpoints, public_url
+from ehelsekg.store.graphs import INTERNAL_PREFIX, is_file_graph
+from ehelsekg.store.remote_answers import media_type_of, parse_answer
 from ehelsekg.store.sparql_text import bind_values, code_positions
 from ehelsekg.store.terms import Quad, QueryResult, Triple, from_ox, query_result, to_ox
 
 #: Graphs the store keeps for itself; never listed, queried as named graphs or dumped.
-INTERNAL = str(GRAPH) + "internal/"
+INTERNAL = INTERNAL_PREFIX
 #: A copy of the endpoint's default graph, the only way to name it in ``default-graph-uri``.
 DEFAULT_COPY = URIRef(INTERNAL + "default-copy")
 #: A graph that is never written, named where a dataset has no named graphs.
@@ -96,75 +91,6 @@ _GRAPHS_OF_QUADS = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _ENGINE_GRAPH = re.compile(
     r"http://www\.openlinksw\.com/schemas/virtrdf#|http://www\.w3\.org/ns/ldp#|http://[^/]+/sparql$"
 )
-_OPTIONS = re.compile(r";(update|store|timeout|sync|default)=")
-_DEFAULT_TIMEOUT = 30.0
-
-
-def _public(url: str) -> str:
-    """``url`` without a password, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    """Where to query, update and (``None``: no Graph Store Protocol) read and write graphs."""
-
-    query: str
-    update: str
-    store: str | None
-    timeout: float = _DEFAULT_TIMEOUT
-    #: How the copy of the default graph follows an update: ``diff`` touches only what changed
-    #: but reads the default graph by a pattern outside GRAPH, which engines that read the
-    #: union there (Virtuoso, GraphDB) misread; ``copy`` (COPY DEFAULT) is right everywhere.
-    sync: str = "diff"
-    #: The graph an engine without a default graph of its own (Virtuoso) keeps it in, sent as
-    #: ``using-graph-uri`` with every update; None: the endpoint has a default graph.
-    default: str | None = None
-
-    @classmethod
-    def parse(cls, spec: str) -> Endpoints:
-        """The endpoints of a ``sparql:`` store value (without ``sparql:``).
-
-        A query URL ending in ``/query`` gives the update and graph store URLs beside it:
-        ``/update`` and ``/store`` at the root (Oxigraph server), ``/update`` and ``/data``
-        under a dataset (Fuseki's ``/ds/query``). Any other URL is taken to answer queries and
-        updates itself, with no graph store unless ``;store=URL`` says where.
-        """
-        pieces = _OPTIONS.split(spec)
-        query, options = pieces[0], dict(zip(pieces[1::2], pieces[2::2], strict=True))
-        parts = urlsplit(query)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise RemoteStoreError(
-                _public(query), "not an http(s) URL of a SPARQL query endpoint (sparql:URL)"
-            )
-        update, store = query, None
-        if parts.path.endswith("/query"):
-            folder = parts.path[: -len("query")]
-            update = urlunsplit(parts._replace(path=folder + "update", query=""))
-            beside = "store" if folder == "/" else "data"
-            store = urlunsplit(parts._replace(path=folder + beside, query=""))
-        update = options.get("update", update)
-        store = options.get("store", store)
-        if store == "none":
-            store = None
-        try:
-            timeout = float(options.get("timeout", _DEFAULT_TIMEOUT))
-        except ValueError as err:
-            raise RemoteStoreError(_public(query), "timeout= must be a number of seconds") from err
-        sync = options.get("sync", "diff")
-        if sync not in ("diff", "copy"):
-            raise RemoteStoreError(_public(query), "sync= must be 'diff' or 'copy'")
-        default = options.get("default")
-        if default is not None and not urlsplit(default).scheme:
-            raise RemoteStoreError(_public(query), "default= must be an absolute graph IRI")
-        return cls(
-            query=query, update=update, store=store, timeout=timeout, sync=sync, default=default
-        )
 
 
 def _with_base(text: str, base_iri: str | None) -> str:
@@ -192,7 +118,7 @@ class RemoteStore(Store):
         return cls(Endpoints.parse(spec))
 
     def __repr__(self) -> str:
-        return f"RemoteStore({_public(self.endpoints.query)!r})"
+        return f"RemoteStore({public_url(self.endpoints.query)!r})"
 
     ############################################################ HTTP
 
@@ -231,19 +157,19 @@ class RemoteStore(Store):
             )
         except httpx.TimeoutException as err:
             raise RemoteStoreError(
-                _public(url),
+                public_url(url),
                 f"no answer within {self.endpoints.timeout:g} s"
                 " (raise it with ';timeout=SECONDS' after the URL)",
             ) from err
         except httpx.HTTPError as err:
             raise RemoteStoreError(
-                _public(url), f"cannot reach the SPARQL endpoint ({err}); is it running?"
+                public_url(url), f"cannot reach the SPARQL endpoint ({err}); is it running?"
             ) from err
 
     def _refused(self, response: httpx.Response, what: str) -> RemoteStoreError:
         text = response.text.strip()[:500]
         return RemoteStoreError(
-            _public(str(response.request.url.copy_with(query=None))),
+            public_url(str(response.request.url.copy_with(query=None))),
             f"{what} failed with HTTP {response.status_code}: {text}",
         )
 
@@ -294,7 +220,7 @@ class RemoteStore(Store):
         self, text: str, defaults: Sequence[str] = (), nameds: Sequence[str] | None = None
     ) -> ox.QuerySolutions:
         response = self._post_query(text, defaults, nameds)
-        answer = _parse_answer(response)
+        answer = parse_answer(response)
         if not isinstance(answer, ox.QuerySolutions):
             raise self._refused(response, "a SELECT query")
         return answer
@@ -326,7 +252,7 @@ class RemoteStore(Store):
                 names = [name for name in names if name != INFERRED_GRAPH]
             named_graphs = [str(name) for name in names]
         response = self._post_query(_with_base(sparql, base_iri), default_graphs, named_graphs)
-        return query_result(_parse_answer(response), max_rows)
+        return query_result(parse_answer(response), max_rows)
 
     def graph_names(self) -> list[URIRef]:
         # Without dataset parameters: the endpoint's own named graphs. The empty pattern lists
@@ -355,7 +281,7 @@ class RemoteStore(Store):
                 return []
             if response.status_code >= 300:
                 raise self._refused(response, "reading a graph")
-            fmt = ox.RdfFormat.from_media_type(_media_type(response)) or ox.RdfFormat.N_TRIPLES
+            fmt = ox.RdfFormat.from_media_type(media_type_of(response)) or ox.RdfFormat.N_TRIPLES
             return [q.triple for q in ox.parse(response.content, format=fmt)]
         solutions = self._solutions(
             "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", [graph or str(DEFAULT_COPY)], []
@@ -539,48 +465,3 @@ class RemoteStore(Store):
             f"INSERT {{ ?s ?p ?o }} {where} ;\n"
             f"INSERT {{ GRAPH {_iri(DEFAULT_COPY)} {{ ?s ?p ?o }} }} {where}"
         )
-
-
-def _media_type(response: httpx.Response) -> str:
-    media_type: str = response.headers.get("content-type", "")
-    return media_type.split(";")[0].strip().lower()
-
-
-_BLANK_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
-
-
-def _portable_blank_nodes(content: bytes) -> bytes:
-    """SPARQL JSON results whose blank node labels are valid N-Triples labels.
-
-    Virtuoso labels blank nodes ``nodeID://b10001``, which pyoxigraph rejects; a label that is
-    not valid is replaced by its hex form, the same for every occurrence, so one node stays one.
-    """
-    document = json.loads(content)
-    for binding in document.get("results", {}).get("bindings", []):
-        for value in binding.values():
-            label = value.get("value", "")
-            if value.get("type") == "bnode" and not _BLANK_LABEL.fullmatch(label):
-                value["value"] = "x" + label.encode("utf-8").hex()
-    return json.dumps(document).encode("utf-8")
-
-
-def _parse_answer(
-    response: httpx.Response,
-) -> ox.QuerySolutions | ox.QueryBoolean | Iterator[ox.Triple]:
-    """A query answer in whichever format the endpoint chose."""
-    media_type = _media_type(response)
-    results_format = ox.QueryResultsFormat.from_media_type(media_type)
-    if results_format is not None:
-        content = response.content
-        if results_format == ox.QueryResultsFormat.JSON and b'"bnode"' in content:
-            content = _portable_blank_nodes(content)
-        answer = ox.parse_query_results(content, format=results_format)
-        assert isinstance(answer, ox.QuerySolutions | ox.QueryBoolean)
-        return answer
-    rdf_format = ox.RdfFormat.from_media_type(media_type)
-    if rdf_format is None:
-        raise RemoteStoreError(
-            _public(str(response.request.url.copy_with(query=None))),
-            f"answered in {media_type or 'no media type'}, which is neither SPARQL results nor RDF",
-        )
-    return (q.triple for q in ox.parse(response.content, format=rdf_format))

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, SKOS
+from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
+
+from ehelsekg.labels import choose, choose_per_node
+from ehelsekg.namespaces import bind_all
+from ehelsekg.store.base import Store
 
 
 class Severity(Enum):
@@ -127,12 +132,7 @@ def label_of(graph: Graph, node: Node | None) -> str | None:
         for label in graph.objects(node, predicate)
         if isinstance(label, Literal)
     ]
-    # The first in sorted order, so that a node with two labels always shows the same one.
-    for wanted in ("nb", "en", None):
-        matching = sorted(str(label) for label in labels if label.language == wanted)
-        if matching:
-            return matching[0]
-    return min(str(label) for label in labels) if labels else None
+    return choose(labels)
 
 
 _PATH_FORMS = (
@@ -193,3 +193,122 @@ def validation_document(report: ValidationReport) -> dict[str, Any]:
             for r in report.results
         ],
     }
+
+
+@dataclass(frozen=True)
+class RawResult:
+    """One failed constraint before it is shown: which top-level shape it came from, too."""
+
+    top_shape: Node
+    shape: Node
+    severity: Severity
+    focus: Node
+    path: Node | None
+    value: Node | None
+    message: str
+    component: URIRef
+
+
+_LABELS = (
+    "<http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>"
+)
+
+
+def compiled_report(
+    store: Store, shapes: Graph, shape_count: int, raw: Sequence[RawResult]
+) -> ValidationReport:
+    unique = list(dict.fromkeys(raw))
+    names = bind_all(Graph())
+    show = names.namespace_manager
+    labels = _labels(store, {r.focus for r in unique})
+    report = bind_all(Graph())
+    report_node = BNode()
+    report.add((report_node, RDF.type, SH.ValidationReport))
+    results = []
+    for item in unique:
+        results.append(
+            ValidationResult(
+                severity=item.severity,
+                focus_node=_display(item.focus, show),
+                focus_label=labels.get(item.focus),
+                path=None if item.path is None else show_path(shapes, item.path, names),
+                value=None if item.value is None else _display(item.value, show),
+                message=item.message or "(no message)",
+                source_shape=(item.shape.n3(show) if isinstance(item.shape, URIRef) else None),
+            )
+        )
+        _add_result(report, report_node, item, shapes)
+    conforms = not any(r.severity is Severity.VIOLATION for r in results)
+    report.add((report_node, SH.conforms, Literal(conforms)))
+    ordered = sorted(
+        set(results),
+        key=lambda r: (list(Severity).index(r.severity), r.focus_node, r.path or "", r.message),
+    )
+    return ValidationReport(
+        triples=_asserted_size(store),
+        shapes=shape_count,
+        results=tuple(ordered),
+        report_graph=report,
+    )
+
+
+def _display(node: Node, names: object) -> str:
+    if isinstance(node, URIRef):
+        return node.n3(names)  # type: ignore[arg-type]
+    if isinstance(node, BNode):
+        # As validation._show: a blank node described in the data.
+        return "(a complex path)"
+    return shown_term(node, Graph())
+
+
+def _labels(store: Store, nodes: set[Node]) -> dict[Node, str]:
+    named = [n for n in nodes if isinstance(n, URIRef)]
+    found: dict[Node, list[Literal]] = {}
+    for start in range(0, len(named), 500):
+        chunk = " ".join(f"<{n}>" for n in named[start : start + 500])
+        rows = store.query(
+            f"SELECT ?n ?l WHERE {{ VALUES ?n {{ {chunk} }} ?n {_LABELS} ?l }}",
+            include_inferred=False,
+        ).rows
+        for node, label in rows:
+            if isinstance(label, Literal) and node is not None:
+                found.setdefault(node, []).append(label)
+    return choose_per_node(found)
+
+
+def _asserted_size(store: Store) -> int:
+    rows = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", include_inferred=False).rows
+    return int(str(rows[0][0]))
+
+
+def _add_result(report: Graph, report_node: Node, item: RawResult, shapes: Graph) -> None:
+    node = BNode()
+    report.add((report_node, SH.result, node))
+    report.add((node, RDF.type, SH.ValidationResult))
+    report.add((node, SH.focusNode, item.focus))
+    report.add((node, SH.resultSeverity, SH[item.severity.value]))
+    report.add((node, SH.sourceShape, item.shape))
+    report.add((node, SH.sourceConstraintComponent, item.component))
+    if item.message:
+        report.add((node, SH.resultMessage, Literal(item.message)))
+    if item.value is not None:
+        report.add((node, SH.value, item.value))
+    if item.path is not None:
+        report.add((node, SH.resultPath, item.path))
+        if isinstance(item.path, BNode):
+            _copy_description(shapes, item.path, report)
+
+
+def _copy_description(source: Graph, node: Node, into: Graph) -> None:
+    for s, p, o in source.triples((node, None, None)):
+        into.add((s, p, o))
+        if isinstance(o, BNode):
+            _copy_description(source, o, into)
+
+
+def shown_term(node: Node, graph: Graph) -> str:
+    # As pyshacl: the plain string of the term, full IRIs included. Oxigraph keeps numbers in
+    # canonical form ("40" for 40.0), rdflib as written; decimals are shown as XSD writes them.
+    if isinstance(node, Literal) and node.datatype == XSD.decimal and "." not in str(node):
+        return f"{node}.0"
+    return str(node)
