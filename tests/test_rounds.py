@@ -365,3 +365,23 @@ def test_into_a_store_through_the_update_gate(home: Path, workbook: Path, tmp_pa
                   "--store", store, "--format", "csv")  # fmt: skip
     assert changes.exit_code == 0, changes.output
     assert ",181," in changes.output
+
+
+def test_a_round_for_a_report_that_exists_is_refused(home: Path, workbook: Path) -> None:
+    result = import_round(home, str(workbook), "--report", "2022-09", "--date", "2022-06-30")
+    assert result.exit_code == 1
+    assert "Runden: rapport 2022-09 finnes allerede i grafen" in result.output
+    assert not (home / "data" / "2022-09-portfolio-round.ttl").exists()
+
+
+def test_importing_a_corrected_round_again_replaces_its_file(home: Path, workbook: Path) -> None:
+    assert import_round(home, str(workbook)).exit_code == 0
+    set_cell(workbook, "Tiltak", "181", "Risiko", "Rød")
+    again = import_round(home, str(workbook))
+    assert again.exit_code == 0, again.output
+    assert "181 Kjernejournal dokumentdeling: risiko: Gul → Rød" in again.output
+    graph = Graph().parse(home / "data" / ROUND_FILE)
+    risks = set(
+        graph.objects(URIRef("https://w3id.org/ehelsekg/id/assessment/2023-03-181"), EHK.risk)
+    )
+    assert risks == {EHK.Red}

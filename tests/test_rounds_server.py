@@ -37,16 +37,19 @@ def client(home: Path) -> Iterator[TestClient]:
         yield test_client
 
 
-@pytest.fixture
-def workbook(home: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "runde.xlsx"
+def template(home: Path, path: Path, report: str, date: str) -> Path:
     result = CliRunner().invoke(
         main,
-        ["--home", str(home), "round", "template", "--report", "2023-03",
-         "--date", "2023-03-31", "-o", str(path)],
+        ["--home", str(home), "round", "template", "--report", report,
+         "--date", date, "-o", str(path)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     return path
+
+
+@pytest.fixture
+def workbook(home: Path, tmp_path: Path) -> Path:
+    return template(home, tmp_path / "runde.xlsx", "2023-03", "2023-03-31")
 
 
 def upload(path: Path) -> dict[str, tuple[str, bytes, str]]:
@@ -122,7 +125,11 @@ def test_a_file_that_is_not_a_workbook(client: TestClient, tmp_path: Path) -> No
     assert error["message"].startswith("runde.xlsx: er ikke en Excel-arbeidsbok")
 
 
-def test_the_form_shows_the_errors_as_a_table(client: TestClient, workbook: Path) -> None:
+def test_the_form_shows_the_errors_as_a_table(
+    client: TestClient, home: Path, tmp_path: Path
+) -> None:
+    # Round 2023-03 may be in the store already (an earlier test): the form uses 2023-09.
+    workbook = template(home, tmp_path / "runde.xlsx", "2023-09", "2023-09-30")
     set_cell(workbook, "Tiltak", "181", "Risiko", "Lilla")
     response = client.post(
         "/rounds/skjema",
@@ -135,3 +142,22 @@ def test_the_form_shows_the_errors_as_a_table(client: TestClient, workbook: Path
     assert "ingenting er skrevet" in response.text
     wrong_token = client.post("/rounds/skjema", files=upload(workbook), data={"token": "nei"})
     assert wrong_token.status_code == 401
+
+
+def test_a_round_already_in_the_store_is_refused(client: TestClient, workbook: Path) -> None:
+    set_cell(workbook, "Tiltak", "181", "Status", "Rød")
+    client.post("/rounds", files=upload(workbook), headers=AUTH)  # applied, or already there
+    again = client.post("/rounds?dry_run=true", files=upload(workbook), headers=AUTH)
+    assert again.status_code == 422
+    details = again.json()["error"]["details"]
+    assert details[0]["message"] == "rapport 2023-03 finnes allerede i grafen"
+
+
+def test_a_file_over_the_limit_is_413(client: TestClient, tmp_path: Path) -> None:
+    path = tmp_path / "stor.xlsx"
+    path.write_bytes(b"PK" + b"\0" * (10 * 1024 * 1024))
+    response = client.post("/rounds?dry_run=true", files=upload(path), headers=AUTH)
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert error["message"].startswith("stor.xlsx: filen er")
+    assert "over grensen på 5 MB" in error["message"]

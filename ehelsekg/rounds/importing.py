@@ -155,6 +155,8 @@ def prepare(
     vocabulary = Vocabulary(store, catalogue, mapping.path.parent / "lookups")
     converted = convert(read.sheets, mapping, vocabulary, report=key)
     report_triples = _report_node(converted.report, mapping, key, day, names)
+    if any(row["report"] == converted.report for row in catalogue.lookup_rows("reports", store)):
+        converted.problems.insert(0, _exists(mapping, key))
     scratch = store.scratch_copy()
     triples = [*report_triples, *converted.graph]
     scratch.replace_graph(graph_name, triples)
@@ -171,6 +173,19 @@ def prepare(
         previous_key=previous[1] if previous else None,
     )
     return PreparedRound(key, day, names, converted, problems, shown, report_triples)
+
+
+def _exists(mapping: RoundMapping, key: str) -> CellProblem:
+    return CellProblem(
+        file="",
+        sheet="",
+        row=None,
+        column=None,
+        cell=None,
+        value=key,
+        message=mapping.message("reportExists", report=key),
+        hint=mapping.message("reportExistsHint"),
+    )
 
 
 def previous_report(

@@ -121,6 +121,7 @@ class RoundMapping:
     data_file: str
     messages: dict[str, str] = field(default_factory=dict)
     preview: dict[str, str] = field(default_factory=dict)
+    guide: dict[str, str] = field(default_factory=dict)
 
     def table(self, sheet: str) -> TableMap:
         for table in self.tables:
@@ -179,6 +180,7 @@ def load_mapping(path: Path) -> RoundMapping:
         data_file=str(report["dataFile"]),
         messages={str(k): str(v) for k, v in props["ehk:messages"].items()},
         preview={str(k): str(v) for k, v in props.get("ehk:preview", {}).items()},
+        guide={str(k): str(v) for k, v in props.get("ehk:guide", {}).items()},
     )
 
 

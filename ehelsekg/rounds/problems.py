@@ -38,7 +38,7 @@ class CellProblem:
         where = [self.file, self.sheet]
         if self.row is not None:
             where.append(f"rad {self.row}")
-        head = ", ".join(part for part in where if part)
+        head = ", ".join(part for part in where if part) or "Runden"
         column = f", {self.column}" if self.column else ""
         level = "" if self.severity == "Violation" else f" [{_SEVERITY_NB.get(self.severity, '')}]"
         return f"{head}{column}: {self.message}{level}. {self.hint}".rstrip()

@@ -55,7 +55,7 @@ def build_template(
     guide = book.create_sheet(mapping.guide_sheet)
     lists = _write_guide(guide, mapping, vocabulary, report, date, previous, actor)
     for table in mapping.tables:
-        _write_table(sheets[table.sheet], table, rows[table.sheet], lists)
+        _write_table(sheets[table.sheet], table, rows[table.sheet], lists, mapping)
     book.custom_doc_props.append(StringProperty(name="ehelsekg-report", value=report))
     book.custom_doc_props.append(StringProperty(name="ehelsekg-date", value=date))
     book.properties.title = f"{mapping.title} {report}"
@@ -63,7 +63,11 @@ def build_template(
 
 
 def _write_table(
-    sheet: Worksheet, table: TableMap, rows: list[list[str]], lists: dict[str, str]
+    sheet: Worksheet,
+    table: TableMap,
+    rows: list[list[str]],
+    lists: dict[str, str],
+    mapping: RoundMapping,
 ) -> None:
     sheet.append(table.titles)
     for cell in sheet[1]:
@@ -81,7 +85,9 @@ def _write_table(
         if source is None:
             continue
         check = DataValidation(type="list", formula1=source, allow_blank=True)
-        check.error = f"Velg {column.title} fra listen (se arket med veiledning)."
+        check.error = mapping.guide["dropdownError"].format(
+            column=column.title, guide=mapping.guide_sheet
+        )
         check.errorTitle = column.title
         check.showErrorMessage = column.otherwise is None
         check.add(f"{letter}2:{letter}{last}")
@@ -100,13 +106,14 @@ def _write_guide(
     """The guide sheet: the round, every column explained, and the dropdown lists."""
     guide.append([mapping.title])
     guide["A1"].font = Font(bold=True, size=14)
-    guide.append(["Rapport", report])
-    guide.append(["Rapporteringsdato", date])
-    guide.append(["Fylt ut fra", previous[1] if previous else "–"])
+    words = mapping.guide
+    guide.append([words["report"], report])
+    guide.append([words["date"], date])
+    guide.append([words["previous"], previous[1] if previous else "–"])
     if actor:
-        guide.append(["Bare tiltak for", actor])
+        guide.append([words["actor"], actor])
     guide.append([])
-    guide.append(["Ark", "Kolonne", "Påkrevd", "Forklaring", "Gyldige verdier"])
+    guide.append([words[k] for k in ("sheet", "column", "required", "help", "allowed")])
     for cell in guide[guide.max_row]:
         cell.font = Font(bold=True)
     lists: dict[str, str] = {}
@@ -116,7 +123,8 @@ def _write_guide(
         for column in table.columns:
             allowed = _allowed(vocabulary, column)
             shown = ", ".join(allowed) if column.code_list is not None else ""
-            guide.append(["", column.title, "ja" if column.required else "", column.help, shown])
+            required = words["yes"] if column.required else ""
+            guide.append(["", column.title, required, column.help, shown])
             if not allowed or not column.dropdown:
                 continue
             letter = get_column_letter(list_column)
@@ -188,15 +196,16 @@ def _for_actor(
 ) -> dict[str, list[list[str]]]:
     """Only the rows of ``actor``'s measures (by the owner column), and the other sheets'
     rows that name the actor or one of those measures."""
-    entity = vocabulary.lookup("actors").names.get(fold(actor))
-    if entity is None:
-        for candidate in vocabulary.lookup("actors").labels:
-            if str(candidate).rsplit("/", 1)[-1] == actor:
-                entity = candidate
-        if entity is None:
-            raise RoundReadError(f"--actor {actor}: ukjent aktør; bruk navnet fra aktørlisten")
-    name = vocabulary.lookup("actors").labels[entity]
     owners = [t for t in mapping.tables if t.owner_column]
+    lookups = {t.column(str(t.owner_column)).lookup for t in owners} - {None}
+    actors = vocabulary.lookup(str(next(iter(lookups), "")))
+    entity = actors.names.get(fold(actor))
+    for candidate in actors.labels:
+        if entity is None and str(candidate).rsplit("/", 1)[-1] == actor:
+            entity = candidate
+    if entity is None:
+        raise RoundReadError(f"--actor {actor}: ukjent aktør; bruk navnet fra aktørlisten")
+    name = actors.labels[entity]
     kept: dict[str, list[list[str]]] = {}
     numbers: set[str] = set()
     measure_urls: set[str] = set()
