@@ -348,6 +348,11 @@ def test_the_round_flows_into_the_meeting_pack(home: Path, workbook: Path, tmp_p
     assert pack.exit_code == 0, pack.output
     index = (tmp_path / "pack" / "index.html").read_text(encoding="utf-8")
     assert "Kjernejournal dokumentdeling" in index
+    view = tmp_path / "changes.html"
+    changes = run(home, "view", "changes", "-p", "from=2022-09", "-p", "to=2023-03",
+                  "-o", str(view))  # fmt: skip
+    assert changes.exit_code == 0, changes.output
+    assert "Kjernejournal dokumentdeling" in view.read_text(encoding="utf-8")
 
 
 def test_into_a_store_through_the_update_gate(home: Path, workbook: Path, tmp_path: Path) -> None:
@@ -385,3 +390,38 @@ def test_importing_a_corrected_round_again_replaces_its_file(home: Path, workboo
         graph.objects(URIRef("https://w3id.org/ehelsekg/id/assessment/2023-03-181"), EHK.risk)
     )
     assert risks == {EHK.Red}
+
+
+def test_owners_workbooks_are_one_round(home: Path, tmp_path: Path) -> None:
+    paths = []
+    for actor, name in (("Helse Sør-Øst RHF", "hso.xlsx"), ("Helse Nord RHF", "hn.xlsx")):
+        path = tmp_path / name
+        result = run(home, "round", "template", "--report", "2023-03", "--date", "2023-03-31",
+                     "--actor", actor, "-o", str(path))  # fmt: skip
+        assert result.exit_code == 0, result.output
+        paths.append(path)
+    set_cell(paths[0], "Tiltak", "181", "Status", "Rød")
+    result = import_round(home, *map(str, paths), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "181 Kjernejournal dokumentdeling: status: Gul → Rød" in result.output
+    # A measure in both workbooks is a duplicate, named with the file of the first row.
+    first = append_row(paths[1], "Tiltak", row_values(paths[0], "Tiltak", "181"))
+    line = set_cell(paths[0], "Tiltak", "181", "Kommentar", "Meldt to ganger")
+    result = import_round(home, str(paths[1]), str(paths[0]))
+    assert result.exit_code == 1
+    assert (
+        f"hso.xlsx, Tiltak, rad {line}, Nr: to rader for samme tiltak (181);"
+        f" den første står i hn.xlsx, rad {first}" in result.output
+    )
+    assert not written(home)
+
+
+def test_template_from_an_older_report(home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "fra-2019.xlsx"
+    result = run(home, "round", "template", "--report", "2023-03", "--date", "2023-03-31",
+                 "--from", "2019-10", "-o", str(path))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "fylt ut fra 2019-10" in result.output
+    assert "Helsedataprogrammet" in {
+        row[2] for row in openpyxl.load_workbook(path)["Tiltak"].iter_rows(values_only=True)
+    }

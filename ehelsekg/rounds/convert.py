@@ -95,7 +95,9 @@ def _convert_row(
                     "duplicate",
                     what=key_column.what or key_column.title.lower(),
                     value=" / ".join(texts.get(n, "") for n in table.key if texts.get(n)),
-                    first=first.line,
+                    first=mapping.message("rowAt", line=first.line)
+                    if first.file == place.file
+                    else mapping.message("rowAtFile", file=first.file, line=first.line),
                 ),
                 hint=mapping.message("duplicateHint"),
             )
