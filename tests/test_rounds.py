@@ -265,7 +265,10 @@ def test_totals_that_contradict_the_rows(home: Path, workbook: Path) -> None:
     result = import_round(home, str(workbook))
     assert result.exit_code == 1, result.output
     assert f"runde.xlsx, Nøkkeltall, rad {line}" in result.output
-    assert "states 3 as the number of active measures with status" in result.output
+    assert (
+        "Detalj: Report Nasjonal e-helseportefølje – rapporteringsrunde 2023-03 states 3 as the"
+        " number of active measures with status Red, but it holds 0" in result.output
+    )
     assert not written(home)
     # The same figure with the right count is accepted.
     book = openpyxl.load_workbook(workbook)

@@ -9,6 +9,8 @@ the round wherever it is.
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
@@ -62,6 +64,7 @@ def locate(
             continue
         seen.add(key)
         message, hint = _words(result, column, value, mapping, vocabulary)
+        message, hint = _named(message, vocabulary), _named(hint, vocabulary)
         problems.append(
             CellProblem(
                 file=place.file,
@@ -147,6 +150,15 @@ def _words(
         mapping.message("other", column=title, message=result.message),
         mapping.message("otherHint"),
     )
+
+
+_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`,;]+[^\s<>\"{}|\\^`,;.)]")
+
+
+def _named(text: str, vocabulary: Vocabulary) -> str:
+    """The text with each IRI a shape's message names replaced by the entity's name."""
+    names = vocabulary.names()
+    return _IRI.sub(lambda m: names.get(URIRef(m.group(0)), m.group(0)), text)
 
 
 def _unplaced(result: shacl_sparql.RawResult, mapping: RoundMapping) -> CellProblem:

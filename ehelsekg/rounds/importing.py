@@ -161,12 +161,14 @@ def prepare(
     triples = [*report_triples, *converted.graph]
     scratch.replace_graph(graph_name, triples)
     raw = check.validate_scratch(scratch, validator)
-    problems = [*converted.problems, *check.locate(raw, converted, mapping, vocabulary)]
+    # Names as the round has them (its new report, new prerequisites), for messages and preview.
+    after = Vocabulary(scratch, catalogue, mapping.path.parent / "lookups")
+    problems = [*converted.problems, *check.locate(raw, converted, mapping, after)]
     previous = previous_report(catalogue, store, before=key, exclude=converted.report)
     shown = preview(
         scratch,
         catalogue,
-        Vocabulary(scratch, catalogue, mapping.path.parent / "lookups"),
+        after,
         report=converted.report,
         report_key=key,
         previous=previous[0] if previous else None,

@@ -98,6 +98,17 @@ class Vocabulary:
         """Each entity's own name (rdfs:label or skos:prefLabel), not an alternative one."""
         return self.lookup("labels").labels
 
+    def names(self) -> dict[URIRef, str]:
+        """Every entity's name for messages: labels, and reports by their titles."""
+        if "\treports" not in self._lookups:
+            found = Lookup(labels=dict(self.lookup("labels").labels))
+            for row in self.catalogue.lookup_rows("reports", self.store):
+                report, title = row["report"], row["title"]
+                if isinstance(report, URIRef) and title is not None:
+                    found.labels.setdefault(report, str(title))
+            self._lookups["\treports"] = found
+        return self._lookups["\treports"].labels
+
 
 def _preferred(labels: list[Literal]) -> Literal:
     """The label to show: Norwegian first, then untagged, then the shortest."""
