@@ -113,6 +113,34 @@ class Browser:
             raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")
 
+    def evaluate_async(self, expression: str, *, timeout: float = 60.0) -> Any:
+        """Evaluate an expression that gives a Promise and return what it resolves to."""
+        self.socket.settimeout(timeout)
+        try:
+            result = self.call(
+                "Runtime.evaluate",
+                session=True,
+                expression=expression,
+                returnByValue=True,
+                awaitPromise=True,
+            )
+        finally:
+            self.socket.settimeout(30)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression[:200]}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def window(self, width: int, height: int) -> None:
+        """Size the page's window in CSS pixels (device scale 1), as a laptop on a projector."""
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            session=True,
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+
     def open(self, path: Path, *, ready: str, timeout: float = 30.0) -> PageReport:
         """Load a file and wait until the JavaScript expression ``ready`` is true."""
         self.events.clear()
@@ -164,3 +192,96 @@ class Browser:
             self.process.kill()
             self.process.wait()
         shutil.rmtree(self.profile, ignore_errors=True)
+
+
+#: Every label a vis-network screen draws on the first screen, with its size in CSS pixels
+#: (the label's font size times the network's scale) and its box in window coordinates.
+NETWORK_LABELS_JS = """(() => {
+  const net = window.ehelsekgNetwork, scale = net.getScale();
+  const box = document.getElementById('view-network').getBoundingClientRect();
+  const out = [];
+  const add = (module, text, kind) => {
+    const size = module && module.size;
+    if (!text || !size || !size.width) { return; }
+    const a = net.canvasToDOM({x: size.left, y: size.top});
+    const b = net.canvasToDOM({x: size.left + size.width, y: size.top + size.height});
+    const r = {left: a.x + box.left, top: a.y + box.top, right: b.x + box.left,
+               bottom: b.y + box.top};
+    if (r.right <= box.left || r.left >= box.right || r.bottom <= box.top ||
+        r.top >= Math.min(box.bottom, innerHeight)) { return; }
+    out.push({text: String(text), px: module.fontOptions.size * scale, kind: kind,
+              left: r.left, top: r.top, right: r.right, bottom: r.bottom});
+  };
+  for (const id of net.body.nodeIndices) {
+    const node = net.body.nodes[id];
+    if (!node.options.hidden) { add(node.labelModule, node.options.label, 'node'); }
+  }
+  for (const id of net.body.edgeIndices) {
+    const edge = net.body.edges[id];
+    if (edge.connected) { add(edge.labelModule, edge.options.label, 'edge'); }
+  }
+  return out;
+})()"""
+
+#: Every piece of text the page shows as HTML or SVG inside the window, with its computed
+#: font size and box (hidden elements and text outside the first screen are left out).
+DOM_LABELS_JS = """(() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode;
+    if (!text.textContent.trim()) { continue; }
+    const el = text.parentElement;
+    if (!el || el.closest('script, style, title, option')) { continue; }
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') { continue; }
+    const range = document.createRange();
+    range.selectNodeContents(text);
+    const r = range.getBoundingClientRect();
+    if (!r.width || r.bottom <= 0 || r.top >= innerHeight || r.right <= 0 || r.left >= innerWidth) {
+      continue;
+    }
+    out.push({text: text.textContent.trim().slice(0, 80), px: parseFloat(style.fontSize),
+              kind: el.namespaceURI.endsWith('svg') ? 'svg' : 'html', left: r.left, top: r.top,
+              right: r.right, bottom: r.bottom});
+  }
+  return out;
+})()"""
+
+#: All text a council member can see or hover: visible text, canvas labels and tooltips.
+SHOWN_TEXT_JS = """(() => {
+  const parts = [document.body.innerText, document.title];
+  document.querySelectorAll('title, [aria-label]').forEach(
+    (el) => parts.push(el.textContent, el.getAttribute('aria-label') || ''));
+  const net = window.ehelsekgNetwork;
+  if (net) {
+    const tip = (item) => (item.title ? item.title.textContent : '');
+    net.body.data.nodes.forEach((n) => parts.push(n.label || '', tip(n)));
+    net.body.data.edges.forEach((e) => parts.push(e.label || '', tip(e)));
+  }
+  return parts.join('\\n');
+})()"""
+
+AXE_RUN_JS = """axe.run(document, {runOnly: {type: 'tag',
+  values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}).then((r) => r.violations.map(
+  (v) => ({id: v.id, impact: v.impact, help: v.help,
+           nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' '))})))"""
+
+
+def overlaps(labels: list[dict[str, Any]], tolerance: float = 1.0) -> list[tuple[str, str]]:
+    """Pairs of labels whose boxes overlap by more than ``tolerance`` px both ways."""
+    found = []
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            dx = min(a["right"], b["right"]) - max(a["left"], b["left"])
+            dy = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+            if dx > tolerance and dy > tolerance:
+                found.append((a["text"], b["text"]))
+    return found
+
+
+def axe_violations(browser: Browser, axe_source: str) -> list[dict[str, Any]]:
+    """Serious and critical WCAG 2.1 A/AA violations axe-core finds on the open page."""
+    browser.evaluate(axe_source)
+    found = browser.evaluate_async(AXE_RUN_JS)
+    return [v for v in found if v["impact"] in {"serious", "critical"}]

@@ -23,18 +23,14 @@ from ehelsekg.store.base import Store
 from ehelsekg.views.context import ViewContext
 from ehelsekg.views.model import (
     HIGHLIGHT,
-    NEUTRAL,
     NO_STATUS,
-    LegendEntry,
     View,
     ViewEdge,
     ViewNode,
-    apply_positions,
-    edge_legend,
-    kind_legend,
-    layered_positions,
-    status_legend,
+    number_key,
 )
+from ehelsekg.views.norsk import long_date, note
+from ehelsekg.views.pages import paginate
 from ehelsekg.views.roadmap import roadmap_view
 
 
@@ -57,11 +53,10 @@ def _finish(
     edges: list[ViewEdge],
     *,
     reports: list[str] | None = None,
-    extra_legend: list[LegendEntry] | None = None,
     banner: list[str] | None = None,
     layer_of: Mapping[str, int] | None = None,
 ) -> View:
-    """Lay the nodes out, collect the reports they come from and assemble the legend."""
+    """Split the view into readable screens and collect the reports it comes from."""
     edges = [e for e in edges if e.source in nodes and e.target in nodes]
     seen: set[tuple[str, str, str]] = set()
     unique = []
@@ -69,27 +64,21 @@ def _finish(
         if (edge.source, edge.target, edge.relation) not in seen:
             seen.add((edge.source, edge.target, edge.relation))
             unique.append(edge)
-    kinds = {n.id: n.kind for n in nodes.values()}
-    positions = layered_positions(
-        list(nodes),
-        [(e.source, e.target) for e in unique],
-        key=lambda n: (kinds[n], nodes[n].label.casefold(), n),
-        layer_of=layer_of,
-    )
-    apply_positions(nodes.values(), positions)
     if reports is None:
         found = {source for node in nodes.values() for source in node.sources}
         reports = sorted(found)
-    legend = [*kind_legend(kinds.values()), *status_legend(ctx.facts), *edge_legend(ctx.facts)]
+    pages = paginate(title, list(nodes.values()), unique, layer_of=layer_of)
     return View(
         name=name,
         title=title,
         description=description,
         reports=reports,
-        nodes=sorted(nodes.values(), key=lambda n: n.id),
+        nodes=sorted(nodes.values(), key=lambda n: number_key(n.label)),
         edges=unique,
-        legend=legend + (extra_legend or []),
+        legend=pages[0].legend,
         banner=banner or [],
+        status_note=ctx.status_note() if any(n.kind == "Measure" for n in nodes.values()) else "",
+        pages=pages,
     )
 
 
@@ -109,10 +98,9 @@ def goal_view(ctx: ViewContext, params: Mapping[str, str]) -> View:
         measure = ctx.node(nodes, str(row["measure"]), "Measure")
         edges.append(ViewEdge(measure.id, goal_node.id, "contributes to", dashes=True))
         if row.get("owner"):
-            ctx.node(nodes, str(row["owner"]), "Actor")
-            edges.append(
-                ViewEdge(str(row["owner"]), measure.id, "owner", dashes=True, label="eier")
-            )
+            owner = ctx.node(nodes, str(row["owner"]), "Actor")
+            owner.group = owner.full_label
+            edges.append(ViewEdge(str(row["owner"]), measure.id, "owner", dashes=True))
     edges += _upstream_dependencies(ctx, nodes, {str(r["measure"]) for r in measures})
     return _finish(
         ctx,
@@ -150,7 +138,7 @@ def _upstream_dependencies(
 
 def dependencies_view(ctx: ViewContext, params: Mapping[str, str]) -> View:
     """The portfolio's dependency network: reported dependencies by status, plus the data's
-    'requires' and 'conditional on' links when no status or criticality filter is given."""
+    "krever" and "betinget av" links when no status or criticality filter is given."""
     filters = {k: params[k] for k in ("status", "criticality") if params.get(k)}
     report = ctx.facts.resolve_report(params["report"]) if params.get("report") else None
     rows = ctx.rows("dependencies", filters)
@@ -205,22 +193,24 @@ def critical_path_view(ctx: ViewContext, params: Mapping[str, str]) -> View:
         if step.duration is not None:
             node.facts.append(("Varighet (måneder)", str(step.duration)))
         if step.note:
-            node.facts.append(("Merknad", step.note))
+            node.facts.append(("Merknad", note(step.note)))
         if step.critical:
             node.border, node.border_width, node.emphasis = HIGHLIGHT, 6, True
+            node.mark = "Kritisk steg (tykk lilla ramme)"
     chain_links = {(a, b) for chain in result.chains for a, b in itertools.pairwise(chain)}
     edges = []
     for source, target_node in sorted(ctx.network.subgraph(nodes).edges):
         edge = ctx.network_edge(source, target_node)
         if (source, target_node) in chain_links:
             edge.colour, edge.width, edge.dashes = HIGHLIGHT, 6, False
+            edge.relation, edge.legend = "critical", "Kritisk kjede"
             edge.facts.append(("Kritisk kjede", "ja"))
         edges.append(edge)
     summary = result.to_json()
     reachable = {True: "ja", False: "nei", None: "ingen frist i dataene"}[result.deadline_reachable]
     banner = [
-        f"Tidligst ferdig {summary['earliestFinish']}; frist {summary['deadline'] or '—'}; "
-        f"nås: {reachable}",
+        f"Tidligst ferdig {long_date(str(summary['earliestFinish']))}; frist "
+        f"{long_date(str(summary['deadline'])) if summary['deadline'] else '—'}; nås: {reachable}",
     ]
     if result.undated:
         banner.append(f"{len(result.undated)} steg uten datoer i dataene (regnet som 0 måneder)")
@@ -233,10 +223,6 @@ def critical_path_view(ctx: ViewContext, params: Mapping[str, str]) -> View:
         nodes,
         edges,
         banner=banner,
-        extra_legend=[
-            LegendEntry("Kritisk steg", "box", NEUTRAL, HIGHLIGHT),
-            LegendEntry("Kritisk kjede", "line", HIGHLIGHT, edge=True, width=6),
-        ],
     )
 
 
@@ -251,12 +237,14 @@ def impact_view(ctx: ViewContext, params: Mapping[str, str]) -> View:
     nodes: dict[str, ViewNode] = {}
     origin = ctx.node(nodes, node_iri)
     origin.border, origin.border_width, origin.emphasis = HIGHLIGHT, 6, True
+    origin.mark = "Forsinket eller flyttes (lilla ramme)"
     origin.facts.append(("Forsinkelse (måneder)", str(slip)))
     on_paths: set[str] = set()
     for moved in result.moved:
         node = ctx.node(nodes, moved.node, moved.kind)
-        node.label = f"{node.label} (+{moved.months} mnd)"
+        node.label = f"{node.label}\n+{moved.months} mnd"
         node.border, node.border_width = HIGHLIGHT, 4
+        node.mark = "Forsinket eller flyttes (lilla ramme)"
         node.facts += [
             ("Flyttes (måneder)", str(moved.months)),
             ("Ny tidligst ferdig", show_finish(moved.new_finish)),
@@ -279,7 +267,6 @@ def impact_view(ctx: ViewContext, params: Mapping[str, str]) -> View:
             f"{len(result.moved)} steg flyttes, mest {biggest} måneder; "
             f"{len(result.unaffected)} tar forsinkelsen i slakk"
         ],
-        extra_legend=[LegendEntry("Flyttes / forsinket", "box", NEUTRAL, HIGHLIGHT)],
     )
 
 
@@ -294,7 +281,7 @@ def actor_view(ctx: ViewContext, params: Mapping[str, str]) -> View:
     measures = {str(r["measure"]) for r in rows}
     for measure in sorted(measures):
         ctx.node(nodes, measure, "Measure")
-        edges.append(ViewEdge(actor, measure, "owner", dashes=True, label="eier"))
+        edges.append(ViewEdge(actor, measure, "owner", dashes=True))
         if measure not in ctx.network:
             continue
         for other in sorted(
@@ -329,17 +316,20 @@ def changes_view(ctx: ViewContext, params: Mapping[str, str]) -> View:
         node = ctx.node(nodes, measure, "Measure", report=before if gone else after)
         layer_of[measure] = 0
         hub_id = f"change:{row['change']}"
+        kind_of_change = str(row["change"]).capitalize()
         if hub_id not in nodes:
             nodes[hub_id] = ViewNode(
-                id=hub_id, label=str(row["change"]).capitalize(), kind="Change"
+                id=hub_id, label=kind_of_change, kind="Change", group=kind_of_change
             )
             layer_of[hub_id] = 1
+        if node.group is None or node.group == node.owner:
+            node.group = kind_of_change
         old, new = row.get("old"), row.get("new")
         text = (
             f"{ctx.facts.concept_label(old)} → {ctx.facts.concept_label(new)}" if old or new else ""
         )
         colour = ctx.facts.colour(new) if new in ctx.facts.concepts else NO_STATUS
-        edge = ViewEdge(measure, hub_id, "change", colour=colour, width=3, label=text)
+        edge = ViewEdge(measure, hub_id, "change", colour=colour, width=3)
         edge.facts += [
             ("Endring", str(row["change"])),
             ("Fra", ctx.facts.concept_label(old)),

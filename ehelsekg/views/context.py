@@ -11,7 +11,21 @@ import networkx as nx
 from ehelsekg.analysis.network import build_network
 from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.store.base import Store
+from ehelsekg.views import norsk
 from ehelsekg.views.model import NO_STATUS, GraphFacts, ViewEdge, ViewNode
+
+
+def status_dashes(rank: int) -> bool | list[int]:
+    """A dependency's line by its status's rank, so that status is not told by colour alone:
+    the worst (red) solid and thickest, the middle dashed, the best dotted."""
+    if rank >= 3:
+        return False
+    return [14, 6] if rank == 2 else [3, 5]
+
+
+def dependency_legend(status: str, dashes: bool | list[int]) -> str:
+    line = "heltrukken" if dashes is False else "stiplet" if dashes is True else "brutt"
+    return f"Avhengighet, {status.lower()} ({line})"
 
 
 class ViewContext:
@@ -58,9 +72,10 @@ class ViewContext:
             relation="dependency",
             colour=facts.colour(status),
             width=2 + 2 * rank if status else 2,
-            dashes=status is None,
-            label=facts.concept_label(status),
+            dashes=status_dashes(rank) if status else True,
         )
+        if status:
+            edge.legend = dependency_legend(facts.concept_label(status), edge.dashes)
         for name, key in (
             ("Status", "dependencyStatus"),
             ("Kritikalitet", "dependencyCriticality"),
@@ -69,11 +84,22 @@ class ViewContext:
             if row.get(key):
                 edge.facts.append((name, facts.concept_label(row[key])))
         if row.get("deadline"):
-            edge.facts.append(("Frist", str(row["deadline"])))
+            edge.facts.append(("Frist", norsk.long_date(str(row["deadline"]))))
         if row.get("description"):
             edge.facts.append(("Beskrivelse", str(row["description"])))
         edge.facts.append(("Kilde", facts.report_text(str(row["report"]))))
         return edge
+
+    def status_note(self) -> str:
+        """Which report the measures' statuses are as of, and what grey means."""
+        report = self.facts.portfolio_report
+        if report is None:
+            return ""
+        return (
+            f"Status per {norsk.long_date(self.facts.as_of(report))} "
+            f"({self.facts.label(report)}). Grå tiltak med stiplet ramme er avsluttet, "
+            "pauset eller har eldre status; datoen står på tiltaket."
+        )
 
     def red_banner(self, edges: list[ViewEdge]) -> list[str]:
         red = self.facts.concept_named("red")
@@ -95,12 +121,18 @@ class ViewContext:
             relation=relation,
             colour=self.facts.colour(status) if status else NO_STATUS,
             width=4 if status else 1,
-            dashes=status is None and relation != "dependency",
-            label=relation if relation not in {"part of", "contributes to"} else "",
+            dashes=(
+                status_dashes(self.facts.concepts[status].rank)
+                if status in self.facts.concepts
+                else status is None and relation != "dependency"
+            ),
         )
-        edge.facts.append(("Kobling", relation))
+        edge.facts.append(("Kobling", norsk.relation(relation)))
         if status:
+            edge.legend = dependency_legend(self.facts.concept_label(status), edge.dashes)
             edge.facts.append(("Status", self.facts.concept_label(status)))
+        if data.get("deadline"):
+            edge.facts.append(("Frist", norsk.long_date(str(data["deadline"]))))
         if data.get("source"):
             for report in self.facts.sources.get(str(data["source"]), []):
                 edge.facts.append(("Kilde", self.facts.report_text(report)))

@@ -1,26 +1,28 @@
 """A view as ONE self-contained HTML file: vis-network, the CSS and our script inline.
 
-pyvis assembles the nodes, edges and options; the page is our own template
-(``assets/view.html``), because pyvis's own template loads vis-network from a CDN, inserts
-the heading unescaped and shows tooltips as HTML. Here every text from the data travels as
-JSON in a ``<script type="application/json">`` block (with ``<``, ``>`` and ``&`` escaped) and
-``view.js`` puts it on the page only as DOM text nodes. A Content-Security-Policy forbids any
-request to another host. The vendored vis-network is vis-network's standalone UMD build from
-npm (Apache-2.0 OR MIT; see ``assets/vis-network.VERSION``).
+Each screen of a view (:mod:`ehelsekg.views.pages`) is a ``pyvis.network.Network``; the page is
+our own Jinja2 template (``templates/view.html.j2``, autoescaped), because pyvis's own template
+loads vis-network from a CDN, inserts the heading unescaped and shows tooltips as HTML. Every
+text from the data travels as JSON in a ``<script type="application/json">`` block (with ``<``,
+``>`` and ``&`` escaped) and ``view.js`` puts it on the page only as DOM text nodes. A
+Content-Security-Policy forbids any request to another host. The vendored vis-network is its
+standalone UMD build from npm (Apache-2.0 OR MIT; see ``assets/vis-network.VERSION``).
 """
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from dataclasses import asdict
 from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from ehelsekg.views.model import KIND_STYLES, View
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ehelsekg.views.model import KIND_STYLES, Page, View
+from ehelsekg.views.norsk import long_date
+from ehelsekg.views.pages import dashes
 
 #: No request leaves the page: scripts and styles are inline, images only data: URIs.
 CONTENT_SECURITY_POLICY = (
@@ -28,14 +30,24 @@ CONTENT_SECURITY_POLICY = (
     "img-src data: blob:; font-src data:; connect-src 'none'; form-action 'none'; "
     "base-uri 'none'"
 )
-
-_TOKEN = re.compile(r"@@(TITLE|CSP|CSS|VIS|DATA|SCRIPT)@@")
+NODE_FONT, EDGE_FONT = 15, 14
 
 
 @cache
 def asset(name: str) -> str:
     """A file of ``ehelsekg/views/assets`` as text."""
     return resources.files("ehelsekg.views").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+@cache
+def templates() -> Environment:
+    """The Jinja2 templates of the views and the meeting pack, autoescaped."""
+    return Environment(
+        loader=PackageLoader("ehelsekg.views", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def script_json(document: object) -> str:
@@ -48,44 +60,45 @@ def script_json(document: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def fill(template: str, values: dict[str, str]) -> str:
-    """Replace ``@@NAME@@`` tokens in one pass (so inserted text is never scanned again)."""
-    return _TOKEN.sub(lambda m: values[m.group(1)], template)
-
-
-def _options(view: View) -> dict[str, Any]:
-    smooth: object = (
-        False
-        if view.axis
-        else {"type": "cubicBezier", "forceDirection": "horizontal", "roundness": 0.45}
-    )
+def _options() -> dict[str, Any]:
     return {
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False, "randomSeed": 7},
-        "interaction": {"hover": True, "tooltipDelay": 150, "keyboard": True},
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "keyboard": {"enabled": True, "bindToWindow": False},
+            "navigationButtons": False,
+        },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.7}},
-            "smooth": smooth,
-            "font": {"size": 12, "align": "middle", "strokeWidth": 4},
+            "smooth": {"type": "cubicBezier", "forceDirection": "horizontal", "roundness": 0.45},
+            "font": {"size": EDGE_FONT, "align": "middle", "strokeWidth": 4, "color": "#1c1c1c"},
         },
         "nodes": {
-            "font": {"size": 14, "face": "DejaVu Sans, Arial, sans-serif"},
-            "widthConstraint": {"maximum": 230},
+            "font": {"size": NODE_FONT, "face": "DejaVu Sans, Arial, sans-serif"},
+            "widthConstraint": {"maximum": 220},
             "margin": 8,
+            "size": 12,
         },
     }
 
 
-def network_data(view: View) -> dict[str, Any]:
-    """Nodes, edges and options as pyvis assembles them, plus what our script shows."""
+def page_network(page: Page) -> dict[str, Any]:
+    """One screen's nodes, edges and options as a pyvis Network holds them, plus what our
+    script shows (facts, sources, links)."""
     from pyvis.network import Network  # imported here: pyvis pulls in IPython
 
     net = Network(directed=True, cdn_resources="remote")
-    for node in view.nodes:
+    for node in page.nodes:
         shape = KIND_STYLES.get(node.kind, ("dot", node.kind))[0]
         extra: dict[str, Any] = {}
-        if node.width is not None:
-            extra["widthConstraint"] = {"minimum": node.width, "maximum": node.width}
+        if shape == "pill":
+            shape, extra["shapeProperties"] = "box", {"borderRadius": 16}
+        elif shape == "group":
+            shape, extra["shapeProperties"] = "box", {"borderRadius": 0, "borderDashes": [8, 4]}
+        if node.muted:
+            extra["shapeProperties"] = {**extra.get("shapeProperties", {}), "borderDashes": [6, 4]}
         net.add_node(
             node.id,
             label=node.label,
@@ -97,60 +110,71 @@ def network_data(view: View) -> dict[str, Any]:
             physics=False,
             **extra,
         )
-    for edge in view.edges:
+    for edge in page.edges:
         net.add_edge(
             edge.source,
             edge.target,
             color=edge.colour,
             width=edge.width,
-            dashes=edge.dashes,
+            dashes=dashes(edge),
             label=edge.label,
         )
-    net.options = _options(view)
+    net.options = _options()
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
-    by_id = {node.id: node for node in view.nodes}
+    by_id = {node.id: node for node in page.nodes}
     for item in nodes:
         node = by_id[item["id"]]
         item.update(
             kind=node.kind,
             kindName=KIND_STYLES.get(node.kind, ("", node.kind))[1],
+            name=node.full_label or node.label,
             status=node.status,
             owner=node.owner,
             facts=node.facts,
             sources=node.sources,
             href=node.href,
             emphasis=node.emphasis,
+            opens=node.opens,
         )
         item.pop("title", None)
-    for item, edge in zip(edges, view.edges, strict=True):
+    for item, edge in zip(edges, page.edges, strict=True):
         item.update(relation=edge.relation, facts=edge.facts)
         item.pop("title", None)
     if isinstance(options, str):  # pyvis serialises a dict of options itself
         options = json.loads(options)
-    return {"nodes": nodes, "edges": edges, "options": options}
+    return {
+        "key": page.key,
+        "title": page.title,
+        "nodes": nodes,
+        "edges": edges,
+        "options": options,
+        "legend": [asdict(entry) for entry in page.legend],
+    }
 
 
 def render_html(view: View, *, generated: date | None = None) -> str:
     """The view as one HTML document that loads nothing from anywhere."""
+    made = long_date((generated or date.today()).isoformat())
+    if view.timeline is not None:
+        from ehelsekg.views.roadmap import render_timeline
+
+        return render_timeline(view, made=made)
     document = {
         "name": view.name,
-        "title": view.title,
-        "description": view.description,
-        "reports": view.reports,
-        "banner": view.banner,
-        "legend": [asdict(entry) for entry in view.legend],
-        "axis": [{"x": x, "label": label} for x, label in view.axis],
-        "generated": (generated or date.today()).isoformat(),
-        **network_data(view),
+        "pages": [page_network(page) for page in view.pages],
     }
-    return fill(
-        asset("view.html"),
-        {
-            "TITLE": html.escape(view.title),
-            "CSP": html.escape(CONTENT_SECURITY_POLICY),
-            "CSS": asset("view.css"),
-            "VIS": asset("vis-network.min.js"),
-            "DATA": script_json(document),
-            "SCRIPT": asset("view.js"),
-        },
+    return (
+        templates()
+        .get_template("view.html.j2")
+        .render(
+            view=view,
+            csp=CONTENT_SECURITY_POLICY,
+            css=asset("view.css"),
+            vis=asset("vis-network.min.js"),
+            script=asset("view.js"),
+            data=script_json(document),
+            made=made,
+            rows=[n for n in view.nodes if n.kind not in {"Group"}],
+            kind_names={k: v[1] for k, v in KIND_STYLES.items()},
+        )
     )

@@ -23,23 +23,29 @@ from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.catalogue.results import best_labels
 from ehelsekg.errors import BadParameterError
 from ehelsekg.store.base import Store
+from ehelsekg.views.norsk import long_date
 
 ID_BASE = "https://w3id.org/ehelsekg/id/"
 
-#: How each kind of entity is drawn: vis-network shape and the Norwegian name in the legend.
+#: How each kind of entity is drawn: a shape of its own (vis-network's, or "pill": a box with
+#: round ends) and the Norwegian name in the legend. No two kinds share a shape, so a kind is
+#: told apart without colour.
 KIND_STYLES: dict[str, tuple[str, str]] = {
     "StrategicGoal": ("star", "Strategisk mål"),
     "Measure": ("box", "Tiltak"),
     "Actor": ("ellipse", "Aktør"),
     "Prerequisite": ("triangle", "Forutsetning"),
-    "PlannedActivity": ("box", "Aktivitet"),
+    "PlannedActivity": ("pill", "Aktivitet"),
     "Milestone": ("diamond", "Milepæl"),
     "RoadmapService": ("hexagon", "Veikarttjeneste"),
     "PlanStep": ("square", "Plansteg"),
-    "NationalSolution": ("database", "Nasjonal løsning"),
-    "CollaborationService": ("database", "Samhandlingstjeneste"),
-    "Change": ("text", "Endringstype"),
+    "NationalSolution": ("circle", "Nasjonal løsning"),
+    "CollaborationService": ("dot", "Samhandlingstjeneste"),
+    "Change": ("triangleDown", "Endringstype"),
+    "Group": ("group", "Gruppe (klikk for å åpne)"),
 }
+#: Longest name shown on a node (the whole name is in the tooltip and the table).
+MAX_LABEL = 46
 #: Entities without a status: a neutral fill, so that status colours stand out.
 NEUTRAL = "#eceff1"
 NO_STATUS = "#b0bec5"
@@ -58,7 +64,15 @@ class ViewNode:
     border: str = OUTLINE
     border_width: int = 1
     status: str | None = None
+    risk: str | None = None
+    risk_colour: str | None = None
+    muted: bool = False
     owner: str | None = None
+    group: str | None = None
+    opens: str | None = None
+    full_label: str = ""
+    #: Legend text for a highlighted border (e.g. "Kritisk steg").
+    mark: str = ""
     facts: list[tuple[str, str]] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     href: str | None = None
@@ -77,9 +91,12 @@ class ViewEdge:
     relation: str
     colour: str = NO_STATUS
     width: int = 1
-    dashes: bool = False
+    #: False for a solid line, True or a dash pattern (pixels on, off, …) for a broken one.
+    dashes: bool | list[int] = False
     label: str = ""
     facts: list[tuple[str, str]] = field(default_factory=list)
+    #: Legend text when the edge means more than its relation (e.g. "Kritisk kjede").
+    legend: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,7 +107,8 @@ class LegendEntry:
     border: str = OUTLINE
     edge: bool = False
     width: int = 1
-    dashes: bool = False
+    #: SVG stroke-dasharray of the line or border ("" for solid).
+    dashes: str = ""
 
 
 @dataclass
@@ -106,6 +124,20 @@ class View:
     legend: list[LegendEntry]
     banner: list[str] = field(default_factory=list)
     axis: list[tuple[float, str]] = field(default_factory=list)
+    status_note: str = ""
+    pages: list[Page] = field(default_factory=list)
+    timeline: object | None = None
+
+
+@dataclass
+class Page:
+    """What one screen of a view shows: all of it, an overview of groups, or one group."""
+
+    key: str
+    title: str
+    nodes: list[ViewNode]
+    edges: list[ViewEdge]
+    legend: list[LegendEntry]
 
 
 def resource_href(iri: str, base_url: str) -> str | None:
@@ -216,8 +248,20 @@ class GraphFacts:
         found = self.reports.get(report)
         if found is None:
             return self.label(report)
-        as_of = f", per {found['asOf']}" if found["asOf"] != found["date"] else ""
-        return f"{found['title']} ({found['date']}{as_of})"
+        as_of = f", per {long_date(found['asOf'])}" if found["asOf"] != found["date"] else ""
+        return f"{found['title']} ({long_date(found['date'])}{as_of})"
+
+    @cached_property
+    def portfolio_report(self) -> str | None:
+        """The latest report that lists the whole portfolio: a view's statuses are as of it."""
+        rows = self._lookup("reports")
+        listing = [r for r in rows if str(r["listsAll"]) == "true"]
+        best = max(listing, key=lambda r: str(r["sortDate"]), default=None)
+        return None if best is None else str(best["report"])
+
+    def as_of(self, report: str | None) -> str:
+        found = self.reports.get(report or "")
+        return "" if found is None else found["asOf"]
 
     @cached_property
     def sources(self) -> dict[str, list[str]]:
@@ -247,7 +291,8 @@ class GraphFacts:
 
     def entity_node(self, iri: str, kind: str, *, report: str | None = None) -> ViewNode:
         """A node for any entity; a measure shows its status (fill) and risk (border)."""
-        node = ViewNode(id=iri, label=self.label(iri), kind=kind)
+        node = ViewNode(id=iri, label=shorten(self.label(iri)), kind=kind)
+        node.full_label = self.label(iri)
         node.href = resource_href(iri, self.base_url)
         node.sources = [self.report_text(r) for r in self.sources.get(iri, [])]
         if kind == "Measure":
@@ -255,22 +300,31 @@ class GraphFacts:
         return node
 
     def describe_measure(self, node: ViewNode, *, report: str | None = None) -> None:
+        """Label a measure "181 Name" over a line saying its status and risk in words, so
+        status is never told by colour alone; a finished, paused or outdated status is greyed
+        (and dashed, see html.py) with the reason on the node."""
         found = self.assessment(node.id, report)
         identifier = node.id.rsplit("/", 1)[-1]
-        node.label = (
-            f"{identifier} {node.label}" if not node.label.startswith(identifier) else node.label
-        )
+        name = node.full_label or node.label
+        if not name.startswith(identifier):
+            node.full_label = f"{identifier} {name}"
+        node.label = shorten(node.full_label)
         if found is None:
             node.facts.append(("Status", "ikke vurdert i rapporten"))
+            node.label += "\nikke vurdert"
+            node.colour, node.muted = NO_STATUS, True
             return
         source = self.report_text(found["report"] or "")
         node.sources = [source]
         node.status = self.concept_label(found["status"]) or None
         node.colour = self.colour(found["status"])
         if found["risk"]:
-            node.border = self.colour(found["risk"])
+            node.risk = self.concept_label(found["risk"])
+            node.risk_colour = self.colour(found["risk"])
+            node.border = node.risk_colour
             node.border_width = 4
         node.owner = self.label(found["owner"]) if found["owner"] else None
+        node.group = node.owner
         for name, key in (
             ("Status", "status"),
             ("Risiko", "risk"),
@@ -282,40 +336,47 @@ class GraphFacts:
                 node.facts.append((name, self.concept_label(found[key])))
         if node.owner:
             node.facts.append(("Eier", node.owner))
-        node.facts.append(("Per", found["asOf"] or ""))
+        node.facts.append(("Per", long_date(found["asOf"] or "")))
+        state = found["state"] or ""
+        words = [f"status {node.status.lower()}" if node.status else "uten status"]
+        if node.risk:
+            words.append(f"risiko {node.risk.lower()}")
+        line = " · ".join(words)
+        view_as_of = self.as_of(self.portfolio_report)
+        if state.endswith(("#StateFinished", "#StatePaused")):
+            line = self.concept_label(state)
+            node.muted = True
+        elif view_as_of and (found["asOf"] or "") < view_as_of:
+            line = f"status fra {long_date(found['asOf'] or '')}"
+            node.muted = True
+        if node.muted:
+            node.colour, node.border, node.border_width = NO_STATUS, OUTLINE, 2
+        node.label += "\n" + line
 
 
-def status_legend(facts: GraphFacts, *, risk: bool = True) -> list[LegendEntry]:
-    """Legend rows for the status fill and (optionally) the risk border, from the data."""
-    entries = [
-        LegendEntry(f"Status {c.label.lower()}", "box", c.colour or NO_STATUS)
-        for c in facts.status_scale()
-    ]
-    entries.append(LegendEntry("Ingen status", "box", NO_STATUS))
-    if risk:
-        entries += [
-            LegendEntry(f"Risiko {c.label.lower()} (ramme)", "box", NEUTRAL, c.colour or NO_STATUS)
-            for c in facts.status_scale()
-        ]
-    return entries
+def shorten(text: str, limit: int = MAX_LABEL) -> str:
+    """A name cut at a word to at most ``limit`` characters, with an ellipsis.
+
+    >>> shorten("Tilrettelegging og innføring av API for kritisk informasjon", 30)
+    'Tilrettelegging og innføring…'
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,.;:–-")
+    return cut + "…"
 
 
-def kind_legend(kinds: Iterable[str]) -> list[LegendEntry]:
-    present = set(kinds)
-    return [
-        LegendEntry(name, shape, NEUTRAL)
-        for kind, (shape, name) in KIND_STYLES.items()
-        if kind in present
-    ]
+def number_key(label: str) -> tuple[object, ...]:
+    """Sort key that orders numbers by value: "47 …" before "100 …".
 
-
-def edge_legend(facts: GraphFacts, *, label: str = "Avhengighet") -> list[LegendEntry]:
-    entries = [
-        LegendEntry(f"{label} {c.label.lower()}", "line", c.colour or NO_STATUS, edge=True, width=4)
-        for c in facts.status_scale()
-    ]
-    entries.append(LegendEntry("Annen kobling", "line", NO_STATUS, edge=True, dashes=True))
-    return entries
+    >>> sorted(["100 a", "47 b", "5 c"], key=number_key)
+    ['5 c', '47 b', '100 a']
+    """
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        for part in re.split(r"(\d+)", label)
+        if part
+    )
 
 
 def layered_positions(
@@ -324,9 +385,9 @@ def layered_positions(
     *,
     key: Callable[[str], tuple[object, ...]],
     layer_of: Mapping[str, int] | None = None,
-    dx: float = 300.0,
-    dy: float = 80.0,
-    per_column: int = 24,
+    dx: float = 290.0,
+    dy: float = 100.0,
+    per_column: int = 6,
 ) -> dict[str, tuple[float, float]]:
     """Columns by longest path from the sources (or ``layer_of``), rows ordered by a few
     barycentre sweeps with ``key`` breaking ties: deterministic, and readable for hundreds of

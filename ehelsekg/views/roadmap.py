@@ -1,129 +1,208 @@
-"""The roadmap view: services and their activities at fixed places on a time axis.
+"""The roadmap view as a timeline: one lane per roadmap service, its activities as bars on a
+year axis with the performing actors named on the bar, the service's target year marked and a
+line at the date of the report the roadmap comes from.
 
-Each service has a lane; its activities are bars from their start year to the end of their end
-year, packed into rows so that none overlap; the service itself sits at its target year. What
-the data gives no year is put in a column after the last year, marked "uten år".
+Drawn as our own SVG at fixed pixel sizes (text 13–15 px, never scaled down): the year axis
+fits a 1366 px window, lanes follow one another down the page under a sticky axis. Labels sit
+inside a bar when they fit, else beside it; rows are packed so that no two labels or bars
+overlap (text width is estimated generously for DejaVu Sans).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ehelsekg.views.model import NO_STATUS, LegendEntry, View, ViewEdge, ViewNode, kind_legend
+from ehelsekg.views.model import View, ViewEdge, ViewNode, number_key, shorten
+from ehelsekg.views.norsk import long_date
 
 if TYPE_CHECKING:
     from ehelsekg.views.context import ViewContext
 
-YEAR_WIDTH = 220.0
-ROW_HEIGHT = 56.0
+LEFT, YEAR_WIDTH, ROW, CHAR = 12.0, 104.0, 26.0, 8.2
+HEADER = 30.0
 
 
-def _year(value: str | None) -> int | None:
-    return int(value[:4]) if value and value[:4].isdigit() else None
+@dataclass
+class Bar:
+    """One activity: where its bar and its label go."""
+
+    name: str
+    text: str
+    actors: str
+    years: str
+    x: float
+    width: float
+    row: int = 0
+    text_x: float = 0.0
+    anchor: str = "start"
+    inside: bool = False
+    undated: bool = False
+
+
+@dataclass
+class Lane:
+    title: str
+    conditions: str
+    target: int | None
+    target_x: float | None
+    bars: list[Bar] = field(default_factory=list)
+    rows: int = 0
+    y: float = 0.0
+
+
+@dataclass
+class Timeline:
+    years: list[tuple[str, float]]
+    width: float
+    lanes: list[Lane]
+    report_x: float | None
+    report_text: str
+    undated_x: float
+    height: float = 0.0
+
+
+def _year(value: object) -> int | None:
+    text = None if value is None else str(value)
+    return int(text[:4]) if text and text[:4].isdigit() else None
+
+
+def _place(bar: Bar, rows_end: list[float], right_edge: float) -> None:
+    """Label inside the bar if it fits, else right of it (left of it near the edge); then the
+    first row where bar and label are clear of everything placed before."""
+    text_width = len(bar.text) * CHAR
+    if text_width + 12 <= bar.width:
+        bar.inside, bar.text_x, bar.anchor = True, bar.x + 6, "start"
+        left, right = bar.x, bar.x + bar.width
+    elif bar.x + bar.width + 6 + text_width <= right_edge:
+        bar.text_x, bar.anchor = bar.x + bar.width + 6, "start"
+        left, right = bar.x, bar.text_x + text_width
+    else:
+        bar.text_x, bar.anchor = bar.x - 6, "end"
+        left, right = bar.text_x - text_width, bar.x + bar.width
+    bar.row = next((i for i, end in enumerate(rows_end) if end <= left), len(rows_end))
+    if bar.row == len(rows_end):
+        rows_end.append(0.0)
+    rows_end[bar.row] = right + 14
 
 
 def roadmap_view(ctx: ViewContext, params: Mapping[str, str]) -> View:
-    """Roadmap services and activities laid out by year."""
+    """Roadmap services and activities on a year axis."""
     facts = ctx.facts
     services = ctx.rows("roadmap-services", {})
     items: dict[str, dict[str, object]] = {}
     for row in ctx.store.query(ctx.catalogue.lookup("view-activities")).records():
         item = items.setdefault(
-            str(row["item"]),
-            {"service": str(row["service"]), "performers": [], "row": row},
+            str(row["item"]), {"service": str(row["service"]), "performers": set(), "row": row}
         )
-        performer = row.get("performer")
-        if performer is not None:
+        if row.get("performer") is not None:
             performers = item["performers"]
-            assert isinstance(performers, list)
-            performers.append(facts.label(performer))
+            assert isinstance(performers, set)
+            performers.add(facts.label(row["performer"]))
 
     def span(row: Mapping[str, object]) -> tuple[int | None, int | None]:
-        start = _year(None if row.get("start") is None else str(row["start"]))
-        end = _year(None if row.get("end") is None else str(row["end"]))
-        dated = _year(None if row.get("dated") is None else str(row["dated"]))
-        if start is None and end is None and dated is not None:
+        start, end, dated = _year(row.get("start")), _year(row.get("end")), _year(row.get("dated"))
+        if start is None and end is None:
             return dated, dated
         return (start if start is not None else end), (end if end is not None else start)
 
-    years = [y for it in items.values() for y in span(it["row"]) if y is not None]  # type: ignore[arg-type]
+    spans = {iri: span(it["row"]) for iri, it in items.items()}  # type: ignore[arg-type]
+    years = [y for pair in spans.values() for y in pair if y is not None]
     years += [int(str(s["targetYear"])) for s in services if s.get("targetYear")]
     first, last = (min(years), max(years)) if years else (2020, 2030)
 
     def x_of(year: float) -> float:
-        return (year - first) * YEAR_WIDTH
+        return LEFT + (year - first) * YEAR_WIDTH
 
-    undated_x = x_of(last + 1.6)
+    undated_x = x_of(last + 1)
+    width = undated_x + YEAR_WIDTH + LEFT
     nodes: dict[str, ViewNode] = {}
     edges: list[ViewEdge] = []
-    lane_top = 0.0
+    lanes: list[Lane] = []
+    reports: set[str] = set()
     for service in services:
         service_iri = str(service["service"])
         node = ctx.node(nodes, service_iri, "RoadmapService")
         target = int(str(service["targetYear"])) if service.get("targetYear") else None
-        node.facts += [("Målår", str(target) if target else "ikke oppgitt")]
-        if service.get("target"):
-            node.facts.append(("Mål", str(service["target"])))
-        if service.get("conditions"):
-            node.facts.append(("Betinget av", str(service["conditions"])))
-        node.x = x_of(target + 0.5) if target else undated_x
-        node.y = lane_top
+        lane = Lane(
+            title=node.full_label + (f" — målår {target}" if target else " — målår ikke oppgitt"),
+            conditions=str(service.get("conditions") or ""),
+            target=target,
+            target_x=x_of(target + 0.5) if target else None,
+        )
         rows_end: list[float] = []
         members = sorted(
             (iri for iri, it in items.items() if it["service"] == service_iri),
-            key=lambda iri: (span(items[iri]["row"])[0] or 9999, facts.label(iri), iri),  # type: ignore[arg-type]
+            key=lambda iri: (spans[iri][0] or 9999, number_key(facts.label(iri)), iri),
         )
         for iri in members:
-            item = items[iri]
-            start, end = span(item["row"])  # type: ignore[arg-type]
+            start, end = spans[iri]
             activity = ctx.node(nodes, iri)
-            performers = sorted(set(item["performers"]))  # type: ignore[call-overload]
-            activity.owner = ", ".join(performers) or None
-            if activity.owner:
-                activity.facts.append(("Utføres av", activity.owner))
+            reports.update(activity.sources)
+            actors = ", ".join(sorted(items[iri]["performers"]))  # type: ignore[call-overload]
+            text = shorten(facts.label(iri), 44) + (f" – {shorten(actors, 34)}" if actors else "")
             if start is None:
-                left, right = undated_x - YEAR_WIDTH / 2, undated_x + YEAR_WIDTH / 2
-                activity.facts.append(("År", "uten år i dataene"))
+                bar = Bar(facts.label(iri), text, actors, "uten år", undated_x + 6, YEAR_WIDTH - 12)
+                bar.undated = True
             else:
-                left, right = x_of(start) + 6, x_of((end or start) + 1) - 6
-                activity.facts.append(("År", f"{start}–{end}" if end != start else str(start)))
-            row_index = next((i for i, e in enumerate(rows_end) if e <= left), len(rows_end))
-            if row_index == len(rows_end):
-                rows_end.append(right)
-            rows_end[row_index] = right + 12
-            activity.x = (left + right) / 2
-            activity.y = lane_top + (row_index + 1) * ROW_HEIGHT
-            activity.width = right - left
+                shown = f"{start}–{end}" if end != start else str(start)
+                left = x_of(start) + 3
+                bar = Bar(
+                    facts.label(iri), text, actors, shown, left, x_of((end or start) + 1) - 3 - left
+                )
+            _place(bar, rows_end, width - LEFT)
+            lane.bars.append(bar)
             edges.append(ViewEdge(iri, service_iri, "part of", dashes=True))
-        for condition in (
-            sorted(
-                p
-                for p in ctx.network.predecessors(service_iri)
-                if ctx.network.edges[p, service_iri].get("relation") == "conditional on"
-            )
-            if service_iri in ctx.network
-            else []
-        ):
-            prerequisite = ctx.node(nodes, condition)
-            prerequisite.x, prerequisite.y = node.x - YEAR_WIDTH * 0.6, lane_top - ROW_HEIGHT * 0.6
-            edges.append(ctx.network_edge(condition, service_iri))
-        lane_top += (len(rows_end) + 2) * ROW_HEIGHT
-    axis = [(x_of(year), str(year)) for year in range(first, last + 1)]
-    axis.append((undated_x - YEAR_WIDTH / 2, "uten år"))
-    reports = sorted({s for n in nodes.values() for s in n.sources})
-    legend = [
-        *kind_legend(n.kind for n in nodes.values()),
-        LegendEntry("Del av tjenesten", "line", NO_STATUS, edge=True, dashes=True),
-    ]
+        lane.rows = len(rows_end)
+        lanes.append(lane)
+    y = 0.0
+    for lane in lanes:
+        lane.y = y
+        y += HEADER + (16 if lane.conditions else 0) + max(lane.rows, 1) * ROW + 14
+    report = max(reports, default="")
+    as_of = next((facts.as_of(r) for r in facts.reports if facts.report_text(r) == report), "")
+    report_x = None
+    if as_of and _year(as_of):
+        month = int(as_of[5:7]) if as_of[5:7].isdigit() else 1
+        report_x = x_of(int(as_of[:4]) + (month - 1) / 12)
+    timeline = Timeline(
+        years=[(str(year), x_of(year)) for year in range(first, last + 1)]
+        + [("uten år", undated_x)],
+        width=width,
+        lanes=lanes,
+        report_x=report_x,
+        report_text=f"Rapportdato {long_date(as_of)}" if as_of else "",
+        undated_x=undated_x,
+        height=y,
+    )
     return View(
         name="roadmap",
         title="Veikart for nasjonale e-helseløsninger",
-        description="Veikarttjenestene ved målåret sitt og aktivitetene som fører fram til dem, "
-        "som stolper fra startår til sluttår.",
-        reports=reports,
+        description="Veikarttjenestene med målår og aktivitetene som fører fram til dem, som "
+        "stolper fra startår til sluttår; den som utfører aktiviteten står på stolpen.",
+        reports=sorted(reports),
         nodes=sorted(nodes.values(), key=lambda n: n.id),
         edges=edges,
-        legend=legend,
-        axis=axis,
+        legend=[],
+        timeline=timeline,
+    )
+
+
+def render_timeline(view: View, *, made: str) -> str:
+    """The roadmap as one HTML page with an inline SVG timeline."""
+    from ehelsekg.views.html import CONTENT_SECURITY_POLICY, asset, templates
+
+    return (
+        templates()
+        .get_template("timeline.html.j2")
+        .render(
+            view=view,
+            timeline=view.timeline,
+            csp=CONTENT_SECURITY_POLICY,
+            css=asset("timeline.css"),
+            made=made,
+            row=ROW,
+            header=HEADER,
+        )
     )
