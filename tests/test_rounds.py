@@ -428,3 +428,13 @@ def test_template_from_an_older_report(home: Path, tmp_path: Path) -> None:
     assert "Helsedataprogrammet" in {
         row[2] for row in openpyxl.load_workbook(path)["Tiltak"].iter_rows(values_only=True)
     }
+
+
+def test_a_missing_column_is_refused(home: Path, workbook: Path) -> None:
+    book = openpyxl.load_workbook(workbook)
+    book["Tiltak"].delete_cols(9)  # Segment
+    book.save(workbook)
+    result = import_round(home, str(workbook))
+    assert result.exit_code == 2
+    assert "runde.xlsx, Tiltak: kolonnen «Segment» mangler i overskriftsraden" in result.output
+    assert not written(home)

@@ -211,7 +211,8 @@ def _prepare_for_file(
     from ehelsekg.rounds.reading import read_files
 
     mapping = mapping_for(settings)
-    key = report or read_files(uploads, mapping).report
+    read = read_files(uploads, mapping)
+    key = report or read.report
     target = round_file(settings, mapping, key) if key else None
     files = [p for p in data_paths(settings) if target is None or p.resolve() != target.resolve()]
     knowledge = open_knowledge_graph(settings, only=files, reason=False)
@@ -224,6 +225,7 @@ def _prepare_for_file(
         graph_name=graph_name_for(target or settings.data_dir / "round.ttl", settings),
         report=report,
         date=date,
+        read=read,
     )
     return prepared
 

@@ -24,7 +24,7 @@ from ehelsekg.rounds.convert import Converted, convert
 from ehelsekg.rounds.mapping import RoundMapping, expand, load_mapping
 from ehelsekg.rounds.preview import Preview, preview
 from ehelsekg.rounds.problems import CellProblem, RoundReadError
-from ehelsekg.rounds.reading import Upload, read_files
+from ehelsekg.rounds.reading import RoundFiles, Upload, read_files
 from ehelsekg.rounds.vocab import Vocabulary
 from ehelsekg.rounds.writing import turtle_text, write_atomically
 from ehelsekg.settings import Settings
@@ -133,9 +133,11 @@ def prepare(
     graph_name: URIRef,
     report: str | None = None,
     date: str | None = None,
+    read: RoundFiles | None = None,
 ) -> PreparedRound:
-    """Read, map, validate and preview a round against ``store`` (which is not changed)."""
-    read = read_files(uploads, mapping)
+    """Read, map, validate and preview a round against ``store`` (which is not changed);
+    ``read`` is the uploads already read, if they are."""
+    read = read or read_files(uploads, mapping)
     names = [upload.name for upload in uploads]
     key = report or read.report
     day = date or read.date
