@@ -4,9 +4,45 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
+from functools import cache
+from importlib import metadata
 from pathlib import Path
 
-_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+#: The folders a home holds, at the top of the repository and under ``share/ehelsekg/`` in an
+#: installed copy (``pyproject.toml`` installs them as data files).
+HOME_FOLDERS = ("ontology", "data", "shapes", "queries")
+
+
+@cache
+def default_home() -> Path:
+    """Where ontology/, data/, shapes/ and queries/ are when ``EHELSEKG_HOME`` is not set: the
+    checkout the package runs from (an editable install, or tests), else the copy installed
+    with the package (``<prefix>/share/ehelsekg``).
+
+    >>> (default_home() / "queries" / "goals.rq").is_file()
+    True
+    """
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "ontology").is_dir():
+        return checkout
+    return _installed_home() or checkout
+
+
+def _installed_home() -> Path | None:
+    """``share/ehelsekg`` as the package's own record of installed files locates it (so in a
+    virtual environment, a system or a ``--user`` install alike); None if it has none."""
+    try:
+        files = metadata.files("ehelsekg") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for file in files:
+        parts = file.parts
+        for index in range(len(parts) - 2):
+            if parts[index : index + 2] == ("share", "ehelsekg"):
+                # The record's paths are relative to site-packages and climb out with '..'.
+                located = Path(os.path.normpath(str(file.locate())))
+                return located.parents[len(parts) - index - 3]
+    return None
 
 
 def _default_cache() -> Path:
@@ -18,7 +54,7 @@ class Settings:
     """Every setting, with its default; ``from_environment`` reads ``EHELSEKG_<NAME>``."""
 
     home: Path = field(
-        default=_PACKAGE_ROOT,
+        default_factory=default_home,
         metadata={"help": "Project folder holding ontology/, data/, shapes/ and queries/."},
     )
     cache_dir: Path = field(
@@ -50,7 +86,9 @@ class Settings:
     )
     analysis_timeout: float = field(
         default=10.0,
-        metadata={"help": "Seconds a critical path or impact analysis may run before it is stopped."},
+        metadata={
+            "help": "Seconds a critical path or impact analysis may run before it is stopped."
+        },
     )
     page_timeout: float = field(
         default=20.0,

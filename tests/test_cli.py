@@ -209,3 +209,111 @@ def test_readme_lists_every_setting_with_its_default() -> None:
             assert f"`{variable}`" in readme
             continue
         assert f"| `{variable}` | `{default}` |" in readme, variable
+
+
+# Every command that takes --store, with arguments that would succeed on the bundled data.
+STORE_COMMANDS = {
+    "query": ["query", "goals"],
+    "sparql": ["sparql", "ASK {}"],
+    "critical-path": ["critical-path", "rmservice:pll"],
+    "impact": ["impact", "rmservice:pll", "--slip", "1"],
+    "hotspots": ["hotspots"],
+    "view": ["view", "roadmap", "-o", "{tmp}/roadmap.html"],
+    "report": ["report", "-o", "{tmp}/pack"],
+    "dump": ["dump", "{tmp}/all.nq"],
+    "serve": ["serve", "--port", "1"],
+}
+
+
+def test_every_store_option_is_the_one_shared_option() -> None:
+    """One --store, defined once (cli/options.py), on every command that opens a store."""
+    from ehelsekg.cli.options import store_option
+
+    shared = store_option()(lambda: None).__click_params__[0]  # type: ignore[attr-defined]
+    for name, command in main.commands.items():
+        stores = [p for p in command.params if p.name == "store"]
+        if name == "load":
+            assert stores[0].required, "load always names the store it writes"
+        elif stores:
+            assert stores[0].callback is shared.callback, name
+            assert stores[0].default is None, name
+    assert {n for n, c in main.commands.items() if any(p.name == "store" for p in c.params)} == {
+        *STORE_COMMANDS,
+        "load",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(STORE_COMMANDS))
+def test_store_defaults_to_the_setting(name: str, tmp_path: Path) -> None:
+    """EHELSEKG_STORE is the default of every command's --store: a store form that does not
+    exist makes each of them fail the same way, before any work (exit 2); --store given on the
+    command line wins over the setting."""
+    args = [arg.replace("{tmp}", str(tmp_path)) for arg in STORE_COMMANDS[name]]
+    result = CliRunner().invoke(main, args, env={"EHELSEKG_STORE": "nowhere:at-all"})
+    assert result.exit_code == 2, result.output
+    assert "nowhere:at-all: unknown store" in result.output
+    if name in ("query", "sparql", "hotspots"):
+        explicit = CliRunner().invoke(
+            main, [*args, "--store", "memory"], env={"EHELSEKG_STORE": "nowhere:at-all"}
+        )
+        assert explicit.exit_code == 0, explicit.output
+
+
+def test_store_setting_names_an_on_disk_store(tmp_path: Path) -> None:
+    """With EHELSEKG_STORE=oxigraph:PATH, `query` fills that store and `dump` reads it back."""
+    env = {"EHELSEKG_STORE": f"oxigraph:{tmp_path / 'kg'}"}
+    query = CliRunner().invoke(main, ["query", "goals", "--format", "csv"], env=env)
+    assert query.exit_code == 0, query.output
+    assert (tmp_path / "kg").is_dir()
+    dumped = CliRunner().invoke(main, ["dump", str(tmp_path / "all.nq")], env=env)
+    assert dumped.exit_code == 0, dumped.output
+    assert "Enklere arbeidshverdag" in (tmp_path / "all.nq").read_text(encoding="utf-8")
+
+
+def _small_home(tmp_path: Path) -> Path:
+    """A home with the project's ontology, data and shapes, and one named query."""
+    from ehelsekg.settings import Settings
+
+    project = Settings()
+    home = tmp_path / "home"
+    (home / "queries").mkdir(parents=True)
+    for folder in ("ontology", "data", "shapes"):
+        (home / folder).symlink_to(project.home / folder)
+    (home / "queries" / "lookups").symlink_to(project.queries_dir / "lookups")
+    (home / "queries" / "goals.rq").write_text(
+        (project.queries_dir / "goals.rq").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    return home
+
+
+def test_home_replaces_only_the_home(tmp_path: Path) -> None:
+    """--home changes where the files are and keeps every other setting of the environment."""
+    home = _small_home(tmp_path)
+    listing = run("--home", str(home), "queries", "--format", "json")
+    assert [q["name"] for q in json.loads(listing.output)] == ["goals"]
+    # EHELSEKG_HOME is overridden; EHELSEKG_STORE is kept.
+    env = {"EHELSEKG_HOME": str(tmp_path / "nowhere"), "EHELSEKG_STORE": "nowhere:at-all"}
+    kept = CliRunner().invoke(main, ["--home", str(home), "query", "goals"], env=env)
+    assert kept.exit_code == 2 and "nowhere:at-all: unknown store" in kept.output
+    works = CliRunner().invoke(
+        main,
+        ["--home", str(home), "query", "goals", "--format", "csv"],
+        env=env | {"EHELSEKG_STORE": "memory"},
+    )
+    assert works.exit_code == 0, works.output
+    assert "Enklere arbeidshverdag" in works.output
+
+
+def test_home_from_the_environment(tmp_path: Path) -> None:
+    home = _small_home(tmp_path)
+    listing = CliRunner().invoke(
+        main, ["queries", "--format", "json"], env={"EHELSEKG_HOME": str(home)}
+    )
+    assert listing.exit_code == 0, listing.output
+    assert [q["name"] for q in json.loads(listing.output)] == ["goals"]
+
+
+def test_an_ill_formed_setting_is_a_usage_error() -> None:
+    result = CliRunner().invoke(main, ["queries"], env={"EHELSEKG_WORKERS": "two"})
+    assert result.exit_code == 2
+    assert "EHELSEKG_WORKERS='two'" in result.output
