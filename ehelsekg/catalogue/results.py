@@ -14,7 +14,7 @@ from rdflib.term import Node
 # Re-exported: label choice lives in ehelsekg.labels.
 from ehelsekg.labels import best_labels as best_labels
 from ehelsekg.namespaces import bind_all
-from ehelsekg.store.terms import QueryResult
+from ehelsekg.store.terms import QueryResult, to_ox
 
 TABULAR_FORMATS = ("table", "json", "csv", "tsv")
 GRAPH_FORMATS = ("turtle", "json-ld", "nt", "xml")
@@ -116,7 +116,8 @@ def to_tsv(result: QueryResult) -> str:
         return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
     lines = ["\t".join(f"?{name}" for name in result.variables)]
     for row in result.rows:
-        lines.append("\t".join("" if value is None else value.n3() for value in row))
+        # N-Triples form: a string's tab or line break stays escaped, as TSV needs.
+        lines.append("\t".join("" if value is None else str(to_ox(value)) for value in row))
     return "\n".join(lines) + "\n"
 
 

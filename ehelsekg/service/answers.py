@@ -75,6 +75,9 @@ def serialise_native(
         return Answer(body, media_type, truncated=len(triples) > cap)
     assert fmt.results is not None
     if isinstance(answer, ox.QueryBoolean):
+        if fmt.name in ("csv", "tsv"):
+            # pyoxigraph writes a bare "true"; the answer keeps its header, as it always had.
+            return Answer(serialise(query_result(answer, None), media_type), media_type)
         return Answer(answer.serialize(format=fmt.results) or b"", media_type)
     assert isinstance(answer, ox.QuerySolutions)
     # The engine evaluates lazily: a budget of bytes stops an endless answer early.
@@ -86,6 +89,9 @@ def serialise_native(
     body = budget.body()
     if len(body) <= cap * _SMALLEST_ROW[fmt.name]:
         return Answer(body, media_type)
+    if fmt.results == ox.QueryResultsFormat.CSV:
+        # CSV cannot be read back (it is lossy): count by asking again.
+        return _first_rows(rerun(), media_type, cap)
     # Possibly over the cap: count the written solutions (parsed in Rust).
     solutions = ox.parse_query_results(body, format=fmt.results)
     assert isinstance(solutions, ox.QuerySolutions)
