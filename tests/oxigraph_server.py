@@ -1,9 +1,10 @@
 """A real Oxigraph server (the ``oxigraph`` package's binary) in a subprocess, for the tests of
 ``--store sparql:URL``.
 
->>> with running_oxigraph(Path("/tmp/db")) as query_url:  # doctest: +SKIP
-...     httpx.post(query_url, data={"query": "ASK {}"}).json()["boolean"]
-True
+Used as (not a doctest: it starts a server)::
+
+    with running_oxigraph(tmp_path / "db") as query_url:
+        assert httpx.post(query_url, data={"query": "ASK {}"}).json()["boolean"] is True
 """
 
 from __future__ import annotations

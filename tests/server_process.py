@@ -1,8 +1,9 @@
 """A real ehelsekg server in a subprocess, for tests that talk to it over HTTP.
 
->>> with running_server(environment={"EHELSEKG_WORKERS": "1"}) as base_url:  # doctest: +SKIP
-...     httpx.get(f"{base_url}/health").json()["status"]
-'ok'
+Used as (not a doctest: it starts a server)::
+
+    with running_server(environment={"EHELSEKG_WORKERS": "1"}) as base_url:
+        assert httpx.get(f"{base_url}/health").json()["status"] == "ok"
 """
 
 from __future__ import annotations

@@ -17,6 +17,8 @@ from ehelsekg.validation.report import Severity, ValidationReport
 SETTINGS = Settings()
 RDF_FILES = rdf_files([SETTINGS.ontology_dir, SETTINGS.data_dir])
 CHECKS = sorted(SETTINGS.queries_dir.glob("checks/*.rq"))
+#: The source documents, beside the checkout (not part of the repository).
+SEEDS = (Path(__file__).resolve().parents[1] / ".." / "shared" / "seeds").resolve()
 
 
 @pytest.mark.parametrize("path", RDF_FILES, ids=lambda p: str(p.relative_to(SETTINGS.home)))
@@ -25,11 +27,13 @@ def test_file_parses(path: Path) -> None:
 
 
 def test_every_source_document_has_its_data_file(graph: Graph) -> None:
-    seeds = SETTINGS.home.parent / "shared" / "seeds"
-    if not seeds.is_dir():
-        pytest.skip(f"the source documents are not beside this checkout ({seeds})")
+    if not SEEDS.is_dir():
+        pytest.skip(
+            f"the source documents are not beside this checkout (no {SEEDS}); they live in"
+            " ../shared/seeds/ next to the repository"
+        )
     source_files = {str(f) for f in graph.objects(None, EHK.sourceFile)}
-    assert source_files == {p.name for p in seeds.glob("0*.txt")}
+    assert source_files == {p.name for p in SEEDS.glob("0*.txt")}
     for report in graph.subjects(RDF.type, EHK.Report):
         assert (None, EHK.reportedIn, report) in graph, f"no fact comes from {report}"
 

@@ -1,18 +1,18 @@
 """The W3C SPARQL 1.1 Protocol test manifest, run against a real server over HTTP.
 
-Every ``mf:ProtocolTest`` of ``/work/shared/w3c/sparql11-protocol/manifest.ttl`` (the manifest
-of w3c/rdf-tests ``sparql/sparql11/protocol/``) becomes one test, in manifest order, named by
-its local name. Its requests are sent as the manifest writes them — method, path (``/sparql/``
-is the server's ``/sparql/``), query string, headers, and the body in its stated character
-encoding — **plus our ``Authorization: Bearer`` header**: the manifest's update tests send no
-credentials, and this endpoint takes updates only with the configured token. Each response is
-checked against the manifest: the status class (``mf:expectedStatus``), the ASK answer
-(``mf:expectedBoolean``) and the kind of result (``mf:expectedFormat``: a boolean, a table or an
-RDF graph, in a media type that carries it and that parses). An error must also come in the
-server's one JSON error shape.
+Every ``mf:ProtocolTest`` of ``tests/w3c/sparql11-protocol/manifest.ttl`` (the manifest of
+w3c/rdf-tests ``sparql/sparql11/protocol/``, vendored with its licence: ``tests/w3c/``) becomes
+one test, in manifest order, named by its local name. Its requests are sent as the manifest
+writes them — method, path (``/sparql/`` is the server's ``/sparql/``), query string, headers,
+and the body in its stated character encoding — **plus our ``Authorization: Bearer`` header**:
+the manifest's update tests send no credentials, and this endpoint takes updates only with the
+configured token. Each response is checked against the manifest: the status class
+(``mf:expectedStatus``), the ASK answer (``mf:expectedBoolean``) and the kind of result
+(``mf:expectedFormat``: a boolean, a table or an RDF graph, in a media type that carries it and
+that parses). An error must also come in the server's one JSON error shape.
 
 The server is ``ehelsekg serve --only <folder with data1.nt, data2.nt, data3.nt>`` with an
-update token. Nothing is ever fetched, so, as the manifest's README asks, the documents a test
+update token. Nothing is ever fetched, so, as ``tests/w3c/README.md`` explains, the documents a test
 names are made graphs of the store before it runs, through the endpoint itself (an authorised
 SPARQL Update): each ``ut:graphData`` file into a graph named by its ``rdfs:label``, and any
 other graph IRI a request names in ``default-graph-uri``/``named-graph-uri``/
@@ -42,7 +42,7 @@ from rdflib.term import Node
 
 from tests.server_process import running_server
 
-SUITE = Path("/work/shared/w3c/sparql11-protocol")
+SUITE = Path(__file__).resolve().parent / "w3c" / "sparql11-protocol"
 MANIFEST = SUITE / "manifest.ttl"
 TOKEN = "w3c-protocol-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -1,8 +1,8 @@
 """Named queries about the portfolio: goals, measures, status over time and dependencies.
 
 Each query is tested three ways: on the bundled data, with an expected answer worked out by
-hand from the source documents in ``/work/shared/seeds/`` (the docstring says where); on a small
-hand-made graph for its edge cases; and for bad parameters. Seeds cited:
+hand from the source documents in ``../shared/seeds/`` beside the checkout (the docstring says
+where); on a small hand-made graph for its edge cases; and for bad parameters. Seeds cited:
 
 - 000 = ``000_53a076647cab4383.txt``, portfolio report September 2022 (report:2022-09);
   "Vedlegg 2" is its list of every measure under the headings Samstyre / Koordinere / Observere.

@@ -1,9 +1,9 @@
 """Named queries on the roadmap, funding, operating costs, council cases, provenance and search.
 
 Expected answers on the bundled data are worked out by hand from the source documents in
-``/work/shared/seeds/`` (each test says where); where the data placed a scrambled value by a
-documented judgement (``skos:editorialNote``), the expectation follows the source plus that
-judgement and says so. Edge cases run on small hand-made graphs.
+``../shared/seeds/`` beside the checkout (each test says where); where the data placed a
+scrambled value by a documented judgement (``skos:editorialNote``), the expectation follows the
+source plus that judgement and says so. Edge cases run on small hand-made graphs.
 """
 
 from __future__ import annotations

@@ -5,9 +5,10 @@ Each instance has a database folder and a ``virtuoso.ini`` of its own, its HTTP 
 SQL (isql) port on free ports of 127.0.0.1, and the anonymous ``SPARQL`` user allowed to
 update, so the remote store can write through the plain ``/sparql`` endpoint.
 
->>> with running_virtuoso(Path("/tmp/vdb")) as query_url:  # doctest: +SKIP
-...     httpx.post(query_url, data={"query": "ASK {}"}).json()["boolean"]
-True
+Used as (not a doctest: it starts a server)::
+
+    with running_virtuoso(tmp_path / "vdb") as query_url:
+        assert httpx.post(query_url, data={"query": "ASK {}"}).json()["boolean"] is True
 """
 
 from __future__ import annotations

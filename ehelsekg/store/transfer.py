@@ -6,7 +6,7 @@ states (what updates wrote there); the rest of the default graph is the union of
 graphs, and comes back from them. Loading a dump replaces the graphs it names, so that
 ``load(dump(x))`` into an empty store gives the same quads as ``x``.
 
->>> from ehelsekg.store import OxigraphStore
+>>> from ehelsekg.store.embedded import OxigraphStore
 >>> import tempfile
 >>> folder = Path(tempfile.mkdtemp())
 >>> store = OxigraphStore()
