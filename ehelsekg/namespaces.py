@@ -50,6 +50,7 @@ DATA_PREFIXES: dict[str, str] = {
     "rollout": "rollout/",
     "dataset": "dataset/",
     "event": "event/",
+    "judgement": "judgement/",
 }
 
 MEASURE = Namespace(ID + DATA_PREFIXES["measure"])

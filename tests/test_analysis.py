@@ -169,3 +169,28 @@ def test_cli_critical_path_impact_and_hotspots() -> None:
     assert len(json.loads(top.output)) == 3
     unknown = runner.invoke(main, ["critical-path", "no-such-thing"])
     assert unknown.exit_code == 5 and "not in the dependency network" in unknown.output
+
+
+def test_critical_path_strict_uses_only_stated_links() -> None:
+    """PLL (roadmap 22.3): with judged links, the chain runs through plan step 5 (the
+    activity-to-step links are judged from wording); with --strict it is the rollout
+    activity straight into the service (worked out by hand from seed 000, chapter 7)."""
+    runner = CliRunner()
+    judged = json.loads(
+        runner.invoke(main, ["critical-path", "rmservice:pll", "--format", "json"]).output
+    )
+    strict = json.loads(
+        runner.invoke(
+            main, ["critical-path", "rmservice:pll", "--strict", "--format", "json"]
+        ).output
+    )
+    assert strict["strict"] is True and not strict.get("judgedLinks")
+    assert judged.get("judgedLinks")
+    chains = [[hop["label"] for hop in chain] for chain in strict["criticalChains"]]
+    assert chains == [
+        [
+            "Starte koordinert nasjonal innføring av PLL",
+            "Helsepersonell skal ha tilgang til pasientens legemiddelliste (PLL)",
+        ]
+    ]
+    assert strict["earliestFinish"] == judged["earliestFinish"] == "2028-12"

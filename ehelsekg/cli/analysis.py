@@ -47,12 +47,18 @@ def _emit(fmt: str, document: object, text: Callable[[], str]) -> None:
 
 @click.command("critical-path")
 @click.argument("target")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Use only the links the sources state; leave out those that rest on a judgement.",
+)
 @network_options
 @click.pass_obj
 @domain_errors
 def critical_path_command(
     settings: Settings,
     target: str,
+    strict: bool,
     extra: tuple[Path, ...],
     only: tuple[Path, ...],
     store: str,
@@ -60,7 +66,7 @@ def critical_path_command(
 ) -> None:
     """What must happen, in what order, before TARGET (IRI, prefixed name or portfolio number)."""
     network = _network(settings, store, extra, only)
-    result = cpm.critical_path(network, cpm.resolve_node(network, target))
+    result = cpm.critical_path(network, cpm.resolve_node(network, target), strict=strict)
     _emit(fmt, result.to_json(), lambda: render.critical_path_text(result))
 
 

@@ -134,6 +134,11 @@ def critical_path_text(result: CriticalPath) -> str:
             ("⇢ (judged) " if (u, v) in judged else "→ ") + labels[v] for u, v in pairwise(chain)
         ]
         lines.append(f"  critical chain {number}: " + " ".join(hops))
+    if result.more_chains:
+        lines.append(
+            f"  … more critical chains of the same length; the first {len(result.chains)}"
+            " are listed (every critical step is in the table below)"
+        )
     for u, v, relation, _ in result.judged_links:
         lines.append(f"  judged link: {labels.get(u, u)} —{relation}→ {labels.get(v, v)}")
     lines += [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import IO, cast
 from itertools import islice
 
 import pyoxigraph as ox
@@ -83,7 +84,7 @@ def serialise_native(
     # The engine evaluates lazily: a budget of bytes stops an endless answer early.
     budget = _Budget(cap * _LARGEST_ROW)
     try:
-        answer.serialize(budget, format=fmt.results)
+        answer.serialize(cast(IO[bytes], budget), format=fmt.results)
     except (_OverBudget, OSError):
         return _first_rows(rerun(), media_type, cap)
     body = budget.body()

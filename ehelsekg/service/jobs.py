@@ -154,10 +154,12 @@ class CriticalPath(Job):
 
     limit: ClassVar[str] = "analysis_timeout"
     target: str
+    strict: bool = False
 
     def run(self, state: WorkerState) -> dict[str, object]:
         network = build_network(state.store, state.catalogue)
-        return cpm.critical_path(network, cpm.resolve_node(network, self.target)).to_json()
+        node = cpm.resolve_node(network, self.target)
+        return cpm.critical_path(network, node, strict=self.strict).to_json()
 
 
 @dataclass(frozen=True)

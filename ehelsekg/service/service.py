@@ -150,8 +150,9 @@ class KnowledgeService:
         assert isinstance(bound, dict)
         return bound
 
-    def critical_path(self, target: str) -> dict[str, object]:
-        result = self.run(CriticalPath(target))
+    def critical_path(self, target: str, *, strict: bool = False) -> dict[str, object]:
+        """CPM to ``target``; ``strict`` uses only the links the sources state."""
+        result = self.run(CriticalPath(target, strict))
         assert isinstance(result, dict)
         return result
 

@@ -13,8 +13,14 @@ router = APIRouter(tags=["Analysis"])
 
 
 @router.get("/critical-path/{target:path}", summary="CPM to a roadmap service, goal or measure")
-async def critical_path(target: str, service: Service) -> dict[str, object]:
-    return await run_in_threadpool(service.critical_path, target)
+async def critical_path(
+    target: str,
+    service: Service,
+    strict: Annotated[
+        bool, Query(description="Use only the links the sources state, not judged ones")
+    ] = False,
+) -> dict[str, object]:
+    return await run_in_threadpool(service.critical_path, target, strict=strict)
 
 
 @router.get("/impact/{node:path}", summary="What moves if a node slips")
