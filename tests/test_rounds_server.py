@@ -17,9 +17,12 @@ from ehelsekg.cli.main import main
 from ehelsekg.knowledge import open_knowledge_graph
 from ehelsekg.settings import Settings
 from server import create_app
+from tests import chromium
 from tests.fixtures.rounds.workbooks import copy_project, set_cell
 
 TOKEN = "round-token"
+#: Screenshots for a person to look at (git-ignored), as the other browser tests keep them.
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -161,3 +164,35 @@ def test_a_file_over_the_limit_is_413(client: TestClient, tmp_path: Path) -> Non
     error = response.json()["error"]
     assert error["message"].startswith("stor.xlsx: filen er")
     assert "over grensen på 5 MB" in error["message"]
+
+
+@pytest.mark.skipif(not chromium.available(), reason="Chromium is not installed")
+def test_the_error_table_in_chromium(client: TestClient, home: Path, tmp_path: Path) -> None:
+    """The form's answer in a real browser: it loads nothing from elsewhere, and every cell of
+    the error table is readable (≥ 12 CSS px). A screenshot is kept for review."""
+    workbook = template(home, tmp_path / "runde.xlsx", "2023-09", "2023-09-30")
+    set_cell(workbook, "Tiltak", "181", "Status", "Lilla")
+    set_cell(workbook, "Tiltak", "160", "Eier", "Helse Atlantis")
+    response = client.post(
+        "/rounds/skjema", files=upload(workbook), data={"token": TOKEN, "dry_run": "true"}
+    )
+    assert response.status_code == 422
+    page = tmp_path / "runde.html"
+    page.write_text(response.text, encoding="utf-8")
+    browser = chromium.Browser()
+    try:
+        browser.window(1280, 800)
+        report = browser.open(page, ready="document.readyState === 'complete'")
+        assert [url for url in report.requests if not url.startswith("file:")] == []
+        assert report.console_errors == []
+        sizes = browser.evaluate(
+            "[...document.querySelectorAll('td, th, label, p')]"
+            ".map(e => parseFloat(getComputedStyle(e).fontSize))"
+        )
+        assert sizes and min(sizes) >= 12
+        cells = browser.evaluate("[...document.querySelectorAll('tbody tr')].map(r => r.innerText)")
+        assert any("Status\tLilla\t«Lilla» er ikke en av Grønn, Gul, Rød" in c for c in cells)
+        assert any("Eier\tHelse Atlantis\tukjent aktør: «Helse Atlantis»" in c for c in cells)
+        browser.screenshot(SCREENSHOTS / "rounds-errors.png")
+    finally:
+        browser.close()

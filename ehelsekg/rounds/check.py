@@ -58,7 +58,9 @@ def locate(
                 problems.append(_unplaced(result, mapping))
             continue
         column, cell = _column_of(result, converted)
-        value = cell.text if cell is not None else _shown(result.value)
+        # A row-level result's value is often the row's own node: name no IRI then.
+        shown = str(result.value) if isinstance(result.value, Literal) else None
+        value = cell.text if cell is not None else shown
         key = (place, column.title if column else None, result.message)
         if key in seen:
             continue

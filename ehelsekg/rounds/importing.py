@@ -166,6 +166,8 @@ def prepare(
     # Names as the round has them (its new report, new prerequisites), for messages and preview.
     after = Vocabulary(scratch, catalogue, mapping.path.parent / "lookups")
     problems = [*converted.problems, *check.locate(raw, converted, mapping, after)]
+    # What blocks the round first; warnings after (a stable sort keeps the sheets' order).
+    problems.sort(key=lambda p: p.severity != "Violation")
     previous = previous_report(catalogue, store, before=key, exclude=converted.report)
     shown = preview(
         scratch,
