@@ -241,7 +241,9 @@ DOM_LABELS_JS = """(() => {
     if (!r.width || r.bottom <= 0 || r.top >= innerHeight || r.right <= 0 || r.left >= innerWidth) {
       continue;
     }
-    out.push({text: text.textContent.trim().slice(0, 80), px: parseFloat(style.fontSize),
+    // SVG text is drawn at its font size times the SVG's own scale (viewBox, transforms).
+    const svgScale = el instanceof SVGElement && el.getScreenCTM() ? el.getScreenCTM().a : 1;
+    out.push({text: text.textContent.trim().slice(0, 80), px: parseFloat(style.fontSize) * svgScale,
               kind: el.namespaceURI.endsWith('svg') ? 'svg' : 'html', left: r.left, top: r.top,
               right: r.right, bottom: r.bottom});
   }

@@ -244,6 +244,7 @@ def test_meeting_pack_files_open_offline(
     totals = re.findall(r'data-year-total="\d+">(\d+)<', index)
     assert totals == ["33", "53", "97", "40", "20"]
     assert "@page" in index and "data:image/png;base64," in index
+    assert index.count("<svg") >= len([n for n in names if n.startswith("views/goal-")])
     report = browser.open(tmp_path / "index.html", ready="document.readyState === 'complete'")
     assert report.failed == [] and report.console_errors == []
     assert all(url.startswith(("file:", "data:")) for url in report.requests), report.requests

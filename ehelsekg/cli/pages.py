@@ -7,6 +7,7 @@ import contextlib
 import socket
 import sys
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +142,13 @@ def view_command(
     help="Folder to write index.html, the charts and the views into.",
 )
 @base_url_option("Where /resource/… pages are.")
+@click.option(
+    "--date",
+    "made",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The date the pack says it was made (YYYY-MM-DD); default: the report's date.",
+)
 @data_options
 @store_option()
 @click.pass_obj
@@ -150,6 +158,7 @@ def report_command(
     report: str,
     output: Path,
     base_url: str,
+    made: datetime | None,
     extra: tuple[Path, ...],
     only: tuple[Path, ...],
     store: str,
@@ -164,6 +173,7 @@ def report_command(
         output,
         report=report,
         base_url=base_url,
+        made=made.date() if made else None,
     )
     for path in written:
         click.echo(str(path))

@@ -15,11 +15,18 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # the backend is chosen first
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from ehelsekg.views.norsk import number
+
+#: Axis numbers as Norwegian write them ("2,5"), whole numbers without decimals.
+NORWEGIAN = FuncFormatter(lambda value, _pos: number(round(value, 1)).removesuffix(",0"))
 
 
 @dataclass
 class CostTable:
-    """One cost-growth table of a report: amounts per solution and year, with totals."""
+    """One cost-growth table of a report: amounts per solution (by name) and year, with
+    totals."""
 
     dataset: str
     years: list[int]
@@ -60,6 +67,9 @@ def status_chart(
             left = [a + b for a, b in zip(left, values, strict=True)]
         axis.set_title(title)
         axis.set_xlabel("Aktive tiltak")
+        # Counts are whole: ticks 0, 2, 4 … never 2.5.
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axis.xaxis.set_major_formatter(NORWEGIAN)
         axis.spines[["top", "right"]].set_visible(False)
     axes[0].invert_yaxis()
     axes[1].legend(loc="lower right", fontsize=8, frameon=False)
@@ -78,7 +88,7 @@ def cost_chart(table: CostTable) -> bytes:
             [str(y) for y in years],
             values,
             bottom=bottom,
-            label=solution.rsplit("/", 1)[-1],
+            label=solution,
             color=colours(index % 10),
         )
         bottom = [a + b for a, b in zip(bottom, values, strict=True)]
@@ -86,7 +96,7 @@ def cost_chart(table: CostTable) -> bytes:
         axis.text(
             x,
             float(table.year_totals[year]) + 1,
-            f"{float(table.year_totals[year]):.0f}",
+            number(round(table.year_totals[year])),
             ha="center",
             fontsize=9,
         )
@@ -100,6 +110,8 @@ def cost_chart(table: CostTable) -> bytes:
     )
     running.set_ylabel("Løpende sum (MNOK)")
     axis.set_ylabel("Vekst per år (MNOK)")
+    axis.yaxis.set_major_formatter(NORWEGIAN)
+    running.yaxis.set_major_formatter(NORWEGIAN)
     axis.legend(loc="upper left", fontsize=8, frameon=False)
     running.legend(loc="upper right", fontsize=8, frameon=False)
     axis.spines[["top"]].set_visible(False)

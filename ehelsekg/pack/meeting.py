@@ -1,16 +1,15 @@
 """The meeting pack: the portfolio status report a portfolio office brings to NUIT, generated
-from the graph by the named queries (every figure is computed, never copied from a report).
+from the graph by the named queries (every figure is computed, never copied from a report;
+the report's own stated totals come from its ``ehk:StatedFigure`` nodes and are shown beside).
 
-``write_meeting_pack`` writes ``index.html`` (one file, charts embedded, prints on A4),
-the charts as PNG files, and the goal and dependency views beside it in ``views/``.
+``write_meeting_pack`` writes ``index.html`` (one file, charts and goal views embedded, prints
+on A4), the charts as PNG files and the goal and dependency views beside it in ``views/``.
+Everything a reader sees is a name, never an IRI or key, with Norwegian numbers and dates.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,8 +19,10 @@ from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.pack.charts import CostTable, cost_chart, status_chart
 from ehelsekg.store.base import Store
 from ehelsekg.views.build import build_view
-from ehelsekg.views.html import asset, render_html
-from ehelsekg.views.model import GraphFacts
+from ehelsekg.views.html import render_html
+from ehelsekg.views.model import GraphFacts, View, number_key
+from ehelsekg.views.norsk import long_date
+from ehelsekg.views.static import static_svg
 
 Row = dict[str, str | None]
 CHART_FILES = {"status": "status-distribution.png", "cost": "cost-growth.png"}
@@ -37,22 +38,41 @@ def rounded(value: Decimal) -> int:
 
 
 @dataclass
+class DependencyFigure:
+    """The report's stated number of dependencies beside what the graph holds of them."""
+
+    stated: int | None
+    stated_text: str
+    held: int
+    covers: str
+
+
+@dataclass
 class MeetingPack:
     """Everything the status report shows, as computed from the graph."""
 
     report: str
     report_text: str
+    report_name: str
+    report_date: str
     previous: str | None
     previous_text: str | None
+    previous_name: str | None
     segments: list[tuple[str, dict[str, int], dict[str, int]]]
     totals: dict[str, int]
     previous_totals: dict[str, int] | None
-    changes: Counter[str]
+    #: What the baseline assessed at all ("status", "risk"): a figure it never reported has
+    #: no change to show.
+    previous_reported: set[str]
+    changes: dict[str, list[Row]]
     flagged: list[Row]
+    red_risk: list[Row]
     red_dependencies: list[Row]
+    dependencies: DependencyFigure
     costs: list[CostTable]
     awaiting_funding: list[Row]
     goals: list[tuple[str, str]]
+    summary: list[str] = field(default_factory=list)
     scale: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -93,12 +113,12 @@ def _previous(catalogue: Catalogue, store: Store, report: str) -> str | None:
     return str(max(earlier, key=lambda r: str(r["sortDate"]))["report"]) if earlier else None
 
 
-def _costs(rows: list[Row]) -> list[CostTable]:
+def _costs(rows: list[Row], facts: GraphFacts) -> list[CostTable]:
     tables: dict[str, CostTable] = {}
     for row in rows:
         dataset = str(row["dataset"])
         table = tables.setdefault(dataset, CostTable(dataset, [], [], {}, {}, {}))
-        year, solution = int(str(row["year"])), str(row["solution"])
+        year, solution = int(str(row["year"])), facts.label(row["solution"])
         if year not in table.years:
             table.years.append(year)
         if solution not in table.solutions:
@@ -109,8 +129,39 @@ def _costs(rows: list[Row]) -> list[CostTable]:
         table.running_totals[year] = Decimal(str(row["runningTotal"]))
     for table in tables.values():
         table.years.sort()
-        table.solutions.sort()
+        table.solutions.sort(key=number_key)
     return list(tables.values())
+
+
+def _dependencies(
+    catalogue: Catalogue, store: Store, facts: GraphFacts, report: str
+) -> DependencyFigure:
+    held = [r for r in _rows(catalogue, store, "dependencies", {}) if r["report"] == report]
+    stated = [
+        r
+        for r in store.query(catalogue.lookup("pack-stated-figures")).records()
+        if str(r["report"]) == report and str(r["kind"]).endswith("#FigDependenciesReported")
+    ]
+    kinds = sorted(
+        {
+            f"{facts.concept_label(r.get('dependencyStatus')).lower() or 'uten status'} status "
+            f"og {facts.concept_label(r.get('dependencyCriticality')).lower() or 'ukjent'} "
+            "kritikalitet"
+            for r in held
+        }
+    )
+    covers = (
+        "Rapporten nevner enkeltvis bare avhengighetene med " + " eller ".join(kinds) + "."
+        if held
+        else "Rapporten nevner ingen avhengighet enkeltvis."
+    )
+    first = stated[0] if stated else None
+    return DependencyFigure(
+        stated=int(str(first["value"])) if first else None,
+        stated_text=str(first.get("description") or "") if first else "",
+        held=len(held),
+        covers=covers,
+    )
 
 
 def build_meeting_pack(
@@ -123,217 +174,125 @@ def build_meeting_pack(
         _rows(catalogue, store, "status-summary", {"report": chosen}), facts
     )
     previous = _previous(catalogue, store, chosen)
-    previous_totals, changes = None, Counter[str]()
+    previous_totals, changes = None, dict[str, list[Row]]()
+    reported: set[str] = set()
     if previous is not None:
         before = _rows(catalogue, store, "status-summary", {"report": previous})
         previous_totals = _summary(before, facts)[1]
+        baseline = [a for a in facts.assessments if a["report"] == previous]
+        reported = {key for key in ("status", "risk") if any(a[key] for a in baseline)}
         changed = _rows(catalogue, store, "status-changes", {"from": previous, "to": chosen})
-        changes = Counter(str(r["change"]) for r in changed)
+        for row in sorted(changed, key=lambda r: number_key(str(r["id"]))):
+            changes.setdefault(str(row["change"]), []).append({**row, **_names(row, facts)})
     flagged_values = {facts.concept_named("yellow"), facts.concept_named("red")}
-    active = next((c.iri for c in facts.concepts.values() if c.iri.endswith("#StateActive")), None)
-    flagged = [
-        a
-        for a in facts.assessments
-        if a["report"] == chosen and a["state"] == active and a["status"] in flagged_values
-    ]
-    flagged.sort(key=lambda a: (-facts.concepts[str(a["status"])].rank, int(str(a["id"]))))
     red = facts.concept_named("red") or ""
+    mine = [a for a in facts.assessments if a["report"] == chosen]
+    active = [a for a in mine if (a["state"] or "").endswith("#StateActive")]
+    flagged = [a for a in active if a["status"] in flagged_values]
+    flagged.sort(key=lambda a: (-facts.concepts[str(a["status"])].rank, number_key(str(a["id"]))))
+    red_risk = sorted(
+        (a for a in active if a["risk"] == red), key=lambda a: number_key(str(a["id"]))
+    )
     red_dependencies = [
         r for r in _rows(catalogue, store, "dependencies", {"status": red}) if r["report"] == chosen
     ]
-    costs = _costs(_rows(catalogue, store, "operating-cost-growth", {"report": chosen}))
+    costs = _costs(_rows(catalogue, store, "operating-cost-growth", {"report": chosen}), facts)
     awaiting = _rows(catalogue, store, "services-awaiting-funding", {"report": chosen})
     goals = [(str(g["number"]), str(g["title"])) for g in _rows(catalogue, store, "goals", {})]
-    return MeetingPack(
+    pack = MeetingPack(
         report=chosen,
         report_text=facts.report_text(chosen),
+        report_name=facts.reports[chosen]["title"],
+        report_date=facts.reports.get(chosen, {}).get("date", ""),
         previous=previous,
         previous_text=facts.report_text(previous) if previous else None,
+        previous_name=(
+            facts.reports.get(previous, {}).get("title", facts.label(previous))
+            if previous
+            else None
+        ),
         segments=segments,
         totals=totals,
         previous_totals=previous_totals,
+        previous_reported=reported,
         changes=changes,
         flagged=[{**a, **_names(a, facts)} for a in flagged],
+        red_risk=[{**a, **_names(a, facts)} for a in red_risk],
         red_dependencies=[{**r, **_names(r, facts)} for r in red_dependencies],
+        dependencies=_dependencies(catalogue, store, facts, chosen),
         costs=costs,
         awaiting_funding=[{**r, **_names(r, facts)} for r in awaiting],
         goals=goals,
         scale=[(c.notation or c.iri, c.label, c.colour or "") for c in facts.status_scale()],
     )
+    pack.summary = summary_lines(pack, facts)
+    return pack
 
 
 def _names(row: Row, facts: GraphFacts) -> Row:
-    """Labels for the IRIs and concepts of a row, as ``<key>Name``."""
-    return {
-        f"{key}Name": facts.concept_label(value) if value in facts.concepts else facts.label(value)
-        for key, value in row.items()
-        if value is not None and value.startswith("http")
-    }
+    """Labels for the IRIs and concepts of a row, as ``<key>Name``; reports by their title
+    and date."""
+    names: Row = {}
+    for key, value in row.items():
+        if value is None or not value.startswith("http"):
+            continue
+        if value in facts.concepts:
+            names[f"{key}Name"] = facts.concept_label(value)
+        elif value in facts.reports:
+            names[f"{key}Name"] = facts.reports[value]["title"]
+        else:
+            names[f"{key}Name"] = facts.label(value)
+    return names
 
 
-def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value))
+def _measures(rows: list[Row]) -> str:
+    return "; ".join(f"{r['id']} {r['label']}" for r in rows)
 
 
-def _table(head: Sequence[str], rows: Sequence[Sequence[object]], *, cls: str = "") -> str:
-    out = [f'<table class="{_e(cls)}"><thead><tr>']
-    out += [f"<th>{_e(h)}</th>" for h in head]
-    out.append("</tr></thead><tbody>")
-    for row in rows:
-        out.append("<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in row) + "</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
-
-
-def _figure(name: str, value: int, previous: int | None) -> str:
-    delta = "" if previous is None else f" ({value - previous:+d})"
-    return f'<td data-figure="{_e(name)}">{value}</td><td class="delta">{_e(delta)}</td>'
-
-
-def render_pack_html(pack: MeetingPack, charts: Mapping[str, bytes]) -> str:
-    """The status report as one HTML file; charts are embedded as data: URIs."""
-    before = pack.previous_totals
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="nb"><head><meta charset="utf-8">',
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'; img-src data:\">",
-        f"<title>Porteføljestatus – {_e(pack.report_text)}</title>",
-        f"<style>{asset('report.css')}</style></head><body>",
-        "<h1>Nasjonal e-helseportefølje – status</h1>",
+def summary_lines(pack: MeetingPack, facts: GraphFacts) -> list[str]:
+    """A short summary in the report's own manner: red status, red risk, red dependencies,
+    new and finished measures."""
+    scale = {notation: label.lower() for notation, label, _ in pack.scale}
+    active = pack.totals.get("active", 0)
+    lines = [
+        f"{active} aktive tiltak: "
+        + ", ".join(
+            f"{pack.totals.get(f'status-{n}', 0)} med status {scale[n]}"
+            for n, _, _ in reversed(pack.scale)
+        )
+        + "."
     ]
-    since = f"; endring fra {pack.previous_text}" if pack.previous_text else ""
-    made = f". Laget {date.today().isoformat()} fra kunnskapsgrafen."
-    out.append(f"<p class='lead'>{_e(pack.report_text + since + made)}</p>")
-    out.append("<h2>Sammendrag</h2><table class='figures'><tbody>")
-    rows = [("active", "Aktive tiltak")]
-    rows += [(f"status-{n}", f"Status {label.lower()}") for n, label, _ in pack.scale]
-    rows += [(f"risk-{n}", f"Risiko {label.lower()}") for n, label, _ in pack.scale]
-    for key, text in rows:
-        value = pack.totals.get(key, 0)
-        old = before.get(key, 0) if before is not None else None
-        out.append(f"<tr><th>{_e(text)}</th>{_figure(key, value, old)}</tr>")
-    out.append("</tbody></table>")
-    if "status" in charts:
-        out.append(_img(charts["status"], "Aktive tiltak per segment etter status og risiko"))
-    head = ["Segment"] + [f"Status {label.lower()}" for _, label, _ in pack.scale]
-    head += [f"Risiko {label.lower()}" for _, label, _ in pack.scale]
-    out.append(
-        _table(
-            head,
-            [
-                [
-                    name,
-                    *(s.get(n, 0) for n, _, _ in pack.scale),
-                    *(r.get(n, 0) for n, _, _ in pack.scale),
-                ]
-                for name, s, r in pack.segments
-            ],
-        )
+    reds = [a for a in pack.flagged if a["status"] == facts.concept_named("red")]
+    lines.append(f"Rød status: {_measures(reds)}." if reds else "Ingen tiltak har rød status.")
+    lines.append(
+        f"Rød risiko: {_measures(pack.red_risk)}."
+        if pack.red_risk
+        else "Ingen tiltak har rød risiko."
     )
-    if pack.changes:
-        out.append("<h3>Endringer siden forrige rapport</h3>")
-        out.append(_table(["Endring", "Tiltak"], sorted(pack.changes.items())))
-    out.append("<h2>Gule og røde tiltak</h2>")
-    out.append(
-        _table(
-            ["Nr.", "Tiltak", "Status", "Risiko", "Eier", "Segment"],
-            [
-                [
-                    a["id"],
-                    a["label"],
-                    a.get("statusName"),
-                    a.get("riskName", ""),
-                    a.get("ownerName", ""),
-                    a.get("segmentName", ""),
-                ]
-                for a in pack.flagged
-            ],
-            cls="flagged",
-        )
-    )
-    out.append("<h2>Røde avhengigheter</h2>")
-    out.append(
-        _table(
-            ["Tiltak", "Avhenger av", "Kritikalitet", "Frist", "Beskrivelse"],
-            [
-                [
-                    d.get("dependentName"),
-                    d.get("dependeeName"),
-                    d.get("dependencyCriticalityName", ""),
-                    d.get("deadline") or "",
-                    d.get("description") or "",
-                ]
+    if pack.red_dependencies:
+        lines.append(
+            "Røde avhengigheter: "
+            + "; ".join(
+                f"{d.get('dependentName')} venter på {d.get('dependeeName')}"
                 for d in pack.red_dependencies
-            ],
-        )
-        if pack.red_dependencies
-        else "<p>Ingen røde avhengigheter.</p>"
-    )
-    for table in pack.costs:
-        out.append("<h2>Vekst i drifts- og forvaltningskostnader (MNOK)</h2>")
-        if "cost" in charts:
-            out.append(_img(charts["cost"], "Kostnadsvekst per løsning og år, med løpende sum"))
-        head = ["Løsning", *(str(y) for y in table.years)]
-        body = [
-            [sol, *(_amount(table.amounts[sol].get(y)) for y in table.years)]
-            for sol in table.solutions
-        ]
-        out.append(
-            _table(head, body, cls="costs").replace(
-                "</tbody>",
-                "".join(
-                    [
-                        "<tr class='total'><th>Totalsum</th>",
-                        *(
-                            f'<td data-year-total="{y}">{rounded(table.year_totals[y])}</td>'
-                            for y in table.years
-                        ),
-                        "</tr><tr class='total'><th>Løpende sum</th>",
-                        *(
-                            f'<td data-running-total="{y}">{rounded(table.running_totals[y])}</td>'
-                            for y in table.years
-                        ),
-                        "</tr></tbody>",
-                    ]
-                ),
             )
+            + "."
         )
-    out.append("<h2>Veikarttjenester som venter på finansiering</h2>")
-    out.append(
-        _table(
-            ["Tjeneste", "Målår", "Finansiering", "Oppgitt i", "Bekreftet senere i"],
-            [
-                [
-                    f.get("label"),
-                    f.get("targetYear") or "",
-                    f.get("fundingLabel"),
-                    f.get("statedInName"),
-                    f.get("confirmedInName", ""),
-                ]
-                for f in pack.awaiting_funding
-            ],
-        )
-        if pack.awaiting_funding
-        else "<p>Ingen.</p>"
-    )
-    out.append("<h2>Visninger for målene</h2><ul class='views'>")
-    for number, title in pack.goals:
-        out.append(
-            f'<li><a href="views/goal-{_e(number)}.html">Mål {_e(number)}: {_e(title)}</a></li>'
-        )
-    out.append('<li><a href="views/dependencies.html">Avhengigheter</a></li></ul>')
-    out.append("</body></html>")
-    return "\n".join(out)
-
-
-def _amount(value: Decimal | None) -> str:
-    return "" if value is None else f"{value.normalize():f}"
-
-
-def _img(png: bytes, alt: str) -> str:
-    data = base64.b64encode(png).decode("ascii")
-    return f'<figure><img alt="{_e(alt)}" src="data:image/png;base64,{data}"></figure>'
+    else:
+        lines.append("Ingen røde avhengigheter.")
+    since = f" siden {pack.previous_name}" if pack.previous_name else ""
+    new = pack.changes.get("ny i rapporten", [])
+    if new:
+        lines.append(f"{len(new)} nye tiltak{since}.")
+    finished = [
+        r
+        for rows in pack.changes.values()
+        for r in rows
+        if (r.get("new") or "").endswith("#StateFinished")
+    ]
+    if finished:
+        lines.append(f"Avsluttet{since}: {_measures(finished)}.")
+    return lines
 
 
 def write_meeting_pack(
@@ -343,9 +302,14 @@ def write_meeting_pack(
     *,
     report: str = "latest",
     base_url: str = "",
+    made: date | None = None,
 ) -> list[Path]:
-    """Write the meeting pack into ``out_dir``; return the files written."""
+    """Write the meeting pack into ``out_dir``; return the files written. ``made`` is the
+    date the pack says it was made ("Laget"); by default the report's own date."""
+    from ehelsekg.pack.render import render_pack_html
+
     pack = build_meeting_pack(store, catalogue, report=report, base_url=base_url)
+    made_text = long_date(made.isoformat() if made else pack.report_date)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "views").mkdir(exist_ok=True)
     charts = {"status": status_chart(pack.segments, pack.scale)}
@@ -356,14 +320,29 @@ def write_meeting_pack(
         path = out_dir / CHART_FILES[name]
         path.write_bytes(png)
         written.append(path)
-    index = out_dir / "index.html"
-    index.write_text(render_pack_html(pack, charts), encoding="utf-8")
-    written.append(index)
-    views = [(f"goal-{n}", "goal", {"goal": n}) for n, _ in pack.goals]
-    views.append(("dependencies", "dependencies", {}))
+    views: list[tuple[str, str, dict[str, str]]] = [
+        (f"goal-{n}", "goal", {"goal": n}) for n, _ in pack.goals
+    ]
+    views.append(("dependencies", "dependencies", {"report": pack.report}))
+    pictures: dict[str, str] = {}
     for filename, name, params in views:
         view = build_view(name, params, store, catalogue, base_url=base_url)
+        if not base_url:
+            _unlink(view)  # a server path would become file:///resource/… offline
         path = out_dir / "views" / f"{filename}.html"
-        path.write_text(render_html(view), encoding="utf-8")
+        path.write_text(render_html(view, made=made_text), encoding="utf-8")
         written.append(path)
+        if name == "goal":
+            pictures[params["goal"]] = static_svg(view)
+    index = out_dir / "index.html"
+    index.write_text(render_pack_html(pack, charts, pictures, made=made_text), encoding="utf-8")
+    written.append(index)
     return written
+
+
+def _unlink(view: View) -> None:
+    for node in view.nodes:
+        node.href = None
+    for page in view.pages:
+        for node in page.nodes:
+            node.href = None

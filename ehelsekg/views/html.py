@@ -152,9 +152,10 @@ def page_network(page: Page) -> dict[str, Any]:
     }
 
 
-def render_html(view: View, *, generated: date | None = None) -> str:
-    """The view as one HTML document that loads nothing from anywhere."""
-    made = long_date((generated or date.today()).isoformat())
+def render_html(view: View, *, generated: date | None = None, made: str | None = None) -> str:
+    """The view as one HTML document that loads nothing from anywhere; it says it was made
+    ``made`` (text), or on ``generated``, or today."""
+    made = made or long_date((generated or date.today()).isoformat())
     if view.timeline is not None:
         from ehelsekg.views.roadmap import render_timeline
 
