@@ -209,7 +209,9 @@ NETWORK_LABELS_JS = """(() => {
                bottom: b.y + box.top};
     if (r.right <= box.left || r.left >= box.right || r.bottom <= box.top ||
         r.top >= Math.min(box.bottom, innerHeight)) { return; }
-    out.push({text: String(text), px: module.fontOptions.size * scale, kind: kind,
+    const inside = r.left >= box.left - 1 && r.right <= box.right + 1 && r.top >= box.top - 1 &&
+      r.bottom <= Math.min(box.bottom, innerHeight) + 1;
+    out.push({text: String(text), px: module.fontOptions.size * scale, kind: kind, inside: inside,
               left: r.left, top: r.top, right: r.right, bottom: r.bottom});
   };
   for (const id of net.body.nodeIndices) {

@@ -80,6 +80,12 @@ def _first_screen(browser: Browser, path: Path, shot: str, *, network: bool) -> 
     small = [(label["text"], round(label["px"], 1)) for label in labels if label["px"] < 12]
     assert small == [], small
     SMALLEST[shot] = min(label["px"] for label in labels)
+    if network:
+        # The whole screen is on the first screen: no node is cut off at an edge.
+        cut = [x["text"] for x in labels if x["kind"] == "node" and not x["inside"]]
+        assert cut == []
+        shown = browser.evaluate("ehelsekgNetwork.body.nodeIndices.length")
+        assert len([x for x in labels if x["kind"] == "node"]) == shown
     drawn = [label for label in labels if label["kind"] != "html"]
     assert overlaps(drawn) == []
     text = browser.evaluate(SHOWN_TEXT_JS)
@@ -112,8 +118,10 @@ def test_view_first_screen_is_readable(
         browser.evaluate(f"window.ehelsekgOpen({page.key!r})")
         browser.evaluate("ehelsekgNetwork.redraw(), true")
         labels = browser.evaluate(NETWORK_LABELS_JS)
+        browser.screenshot(SCREENSHOTS / f"{name}-{page.key}-1366x768.png")
         assert [x["text"] for x in labels if x["px"] < 12] == [], page.title
         assert overlaps(labels) == [], page.title
+        assert [x["text"] for x in labels if not x["inside"]] == [], page.title
 
 
 @pytest.mark.parametrize("size", WINDOWS, ids=lambda s: f"{s[0]}x{s[1]}")

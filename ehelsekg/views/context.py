@@ -57,7 +57,7 @@ class ViewContext:
     ) -> ViewNode:
         if iri not in nodes:
             nodes[iri] = self.facts.entity_node(
-                iri, kind or self.kind(iri), report=kw.get("report")
+                iri, kind or self.kind(iri), report=kw.get("report") or None
             )
         return nodes[iri]
 
@@ -97,7 +97,7 @@ class ViewContext:
             return ""
         return (
             f"Status per {norsk.long_date(self.facts.as_of(report))} "
-            f"({self.facts.label(report)}). Grå tiltak med stiplet ramme er avsluttet, "
+            f"({self.facts.reports[report]['title']}). Grå tiltak med stiplet ramme er avsluttet, "
             "pauset eller har eldre status; datoen står på tiltaket."
         )
 

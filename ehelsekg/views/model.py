@@ -45,7 +45,7 @@ KIND_STYLES: dict[str, tuple[str, str]] = {
     "Group": ("group", "Gruppe (klikk for å åpne)"),
 }
 #: Longest name shown on a node (the whole name is in the tooltip and the table).
-MAX_LABEL = 46
+MAX_LABEL = 64
 #: Entities without a status: a neutral fill, so that status colours stand out.
 NEUTRAL = "#eceff1"
 NO_STATUS = "#b0bec5"
@@ -248,8 +248,10 @@ class GraphFacts:
         found = self.reports.get(report)
         if found is None:
             return self.label(report)
-        as_of = f", per {long_date(found['asOf'])}" if found["asOf"] != found["date"] else ""
-        return f"{found['title']} ({long_date(found['date'])}{as_of})"
+        # The titles name their date already ("… september 2022"); the date the statuses
+        # are as of is added where it differs.
+        as_of = f" (per {long_date(found['asOf'])})" if found["asOf"] != found["date"] else ""
+        return f"{found['title']}{as_of}"
 
     @cached_property
     def portfolio_report(self) -> str | None:
@@ -386,7 +388,7 @@ def layered_positions(
     key: Callable[[str], tuple[object, ...]],
     layer_of: Mapping[str, int] | None = None,
     dx: float = 290.0,
-    dy: float = 100.0,
+    dy: float = 110.0,
     per_column: int = 6,
 ) -> dict[str, tuple[float, float]]:
     """Columns by longest path from the sources (or ``layer_of``), rows ordered by a few
