@@ -1,27 +1,48 @@
 # Two commands do all the set-up on a fresh machine: `make run` and `make test`.
-# Each creates the virtual environment it needs in .venv on first use.
+# Both use one virtual environment, .venv, made on first use: `make run` installs ehelsekg with
+# its runtime dependencies only; `make test` adds the dev extra (pytest, ruff, mypy and the
+# benchmark anchors). Each set-up step prints one line; pip's own output goes to $(LOG), and is
+# shown only when a step fails.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
+LOG := $(VENV)/install.log
+# Run a set-up command quietly: its output to $(LOG), the end of it on the screen if it fails.
+QUIETLY = >>$(LOG) 2>&1 || { tail -n 40 $(LOG); echo "make: failed; the whole log is $(LOG)"; exit 1; }
 
-.PHONY: run test lint venv clean chromium virtuoso vis-network bench
+.PHONY: run test lint venv dev clean chromium virtuoso vis-network bench
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.runtime
+dev: $(VENV)/.dev
 
-$(VENV)/.installed: pyproject.toml
-	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $@
+$(PY):
+	@echo "make: creating the virtual environment $(VENV)"
+	@python3 -m venv $(VENV)
+	@echo "make: updating pip"
+	@$(PY) -m pip install --upgrade pip $(QUIETLY)
+
+$(VENV)/.runtime: pyproject.toml setup.py | $(PY)
+	@echo "make: installing ehelsekg and its runtime dependencies"
+	@$(PY) -m pip install -e . $(QUIETLY)
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime
+	@echo "make: installing the test and lint tools (the dev extra)"
+	@$(PY) -m pip install -e '.[dev]' $(QUIETLY)
+	@touch $@
 
 # The main job: validate the bundled graph, then serve it on http://127.0.0.1:8000/.
-run: venv
-	$(BIN)/ehelsekg validate
-	$(BIN)/ehelsekg serve
+run: $(VENV)/.runtime
+	@echo "make: validating the bundled graph"
+	@$(BIN)/ehelsekg validate >$(VENV)/validation.txt 2>&1 \
+		|| { cat $(VENV)/validation.txt; exit 1; }
+	@echo "      $$(head -n 1 $(VENV)/validation.txt) Each result: $(BIN)/ehelsekg validate"
+	@echo "make: starting the server; it says where to point a browser when it is ready"
+	@$(BIN)/ehelsekg serve
 
-lint: venv
-	$(BIN)/ruff check ehelsekg server tests
-	$(BIN)/ruff format --check ehelsekg server tests
+lint: $(VENV)/.dev
+	$(BIN)/ruff check ehelsekg server tests setup.py
+	$(BIN)/ruff format --check ehelsekg server tests setup.py
 	$(BIN)/mypy
 
 test: lint chromium virtuoso
@@ -29,7 +50,7 @@ test: lint chromium virtuoso
 
 # The benchmarks: bundled data, 10k and 100k synthetic triples (about 8 minutes; results in
 # bench/out/results.md). The 1M size only on request: $(PY) -m bench.run --sizes 1m
-bench: venv
+bench: $(VENV)/.dev
 	$(PY) -m bench.run
 
 # The browser the view tests open pages in (Debian's chromium; skipped if already there).
@@ -46,4 +67,4 @@ vis-network:
 	bash scripts/fetch-vis-network.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
