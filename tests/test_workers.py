@@ -1,0 +1,145 @@
+"""Jobs in worker processes that can be stopped (ehelsekg/service/workers.py).
+
+A job over its time limit is stopped and its worker replaced while the pool goes on answering;
+an error the job raises comes back as itself, a bug as WorkerCrashed; a worker that dies is
+replaced; after ``renew`` the workers see what the parent changed.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from ehelsekg.errors import BadParameterError, EhelsekgError, QueryTimeout, WorkerCrashed
+from ehelsekg.service.workers import WorkerPool
+
+#: What the parent holds when a worker is forked; a worker sees its copy of it.
+STATE = {"version": "before"}
+
+
+def job(payload: tuple[str, Any]) -> Any:
+    kind, value = payload
+    if kind == "echo":
+        return value
+    if kind == "pid":
+        return os.getpid()
+    if kind == "sleep":
+        time.sleep(value)
+        return os.getpid()
+    if kind == "state":
+        return STATE["version"]
+    if kind == "domain-error":
+        raise BadParameterError(value)
+    if kind == "bug":
+        raise ValueError(value)
+    if kind == "die":
+        os._exit(3)
+    raise AssertionError(kind)
+
+
+@pytest.fixture
+def pool() -> Iterator[WorkerPool]:
+    workers = WorkerPool(job, size=2)
+    yield workers
+    workers.close()
+
+
+@pytest.fixture
+def single() -> Iterator[WorkerPool]:
+    workers = WorkerPool(job, size=1)
+    yield workers
+    workers.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_job_runs_in_another_process_and_answers(pool: WorkerPool) -> None:
+    assert pool.run(("echo", {"rows": [1, 2]}), timeout=5) == {"rows": [1, 2]}
+    assert pool.run(("pid", None), timeout=5) != os.getpid()
+
+
+def test_a_job_over_its_limit_is_stopped_and_the_pool_answers_on(single: WorkerPool) -> None:
+    started = time.monotonic()
+    before = single.run(("pid", None), timeout=5)
+    with pytest.raises(QueryTimeout, match=r"the limit is 0\.5 s"):
+        single.run(("sleep", 60), timeout=0.5)
+    assert time.monotonic() - started < 5
+    assert not _alive(before), "the overrunning worker is killed"
+    after = single.run(("pid", None), timeout=5)
+    assert after != before, "and replaced by a fresh one"
+    assert single.run(("echo", "still here"), timeout=5) == "still here"
+
+
+def test_other_jobs_are_answered_while_one_runs_long(pool: WorkerPool) -> None:
+    slow: list[object] = []
+    runner = threading.Thread(target=lambda: slow.append(pool.run(("sleep", 2), timeout=10)))
+    runner.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    assert pool.run(("echo", 1), timeout=5) == 1
+    assert time.monotonic() - started < 1
+    runner.join()
+    assert len(slow) == 1
+
+
+def test_when_every_worker_is_busy_a_job_waits_only_its_limit(single: WorkerPool) -> None:
+    runner = threading.Thread(target=lambda: single.run(("sleep", 1.5), timeout=10))
+    runner.start()
+    time.sleep(0.2)
+    with pytest.raises(QueryTimeout, match="no worker was free"):
+        single.run(("echo", 1), timeout=0.3)
+    runner.join()
+    assert single.run(("echo", 2), timeout=5) == 2
+
+
+def test_a_domain_error_comes_back_as_itself_and_the_worker_stays(single: WorkerPool) -> None:
+    before = single.run(("pid", None), timeout=5)
+    with pytest.raises(BadParameterError, match="goal must be 1-5") as raised:
+        single.run(("domain-error", "goal must be 1-5"), timeout=5)
+    assert raised.value.exit_code == 5
+    assert single.run(("pid", None), timeout=5) == before
+
+
+def test_a_bug_in_a_job_is_reported_as_a_crash(single: WorkerPool) -> None:
+    with pytest.raises(WorkerCrashed, match="ValueError: no such column"):
+        single.run(("bug", "no such column"), timeout=5)
+    assert single.run(("echo", "ok"), timeout=5) == "ok"
+
+
+def test_a_worker_that_dies_is_reported_and_replaced(single: WorkerPool) -> None:
+    with pytest.raises(WorkerCrashed, match="stopped while running"):
+        single.run(("die", None), timeout=5)
+    assert isinstance(WorkerCrashed("x"), EhelsekgError)
+    assert single.run(("echo", "replaced"), timeout=5) == "replaced"
+
+
+def test_after_renew_the_workers_see_the_parents_change(single: WorkerPool) -> None:
+    """Workers hold a copy of the parent made when they were forked; a write renews them."""
+    assert single.run(("state", None), timeout=5) == "before"
+    STATE["version"] = "after"
+    try:
+        assert single.run(("state", None), timeout=5) == "before"
+        old = single.run(("pid", None), timeout=5)
+        single.renew()
+        assert single.run(("state", None), timeout=5) == "after"
+        assert not _alive(old)
+    finally:
+        STATE["version"] = "before"
+
+
+def test_close_stops_every_worker() -> None:
+    workers = WorkerPool(job, size=2)
+    first = workers.run(("pid", None), timeout=5)
+    workers.close()
+    assert not _alive(first)
