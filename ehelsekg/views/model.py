@@ -299,7 +299,21 @@ class GraphFacts:
         node.sources = [self.report_text(r) for r in self.sources.get(iri, [])]
         if kind == "Measure":
             self.describe_measure(node, report=report)
+        elif self.performers.get(iri):
+            # Activities of the same name (one per region) differ only by who performs them.
+            node.owner = ", ".join(self.performers[iri])
+            node.label += "\n" + shorten(node.owner, 40)
+            node.facts.append(("Utføres av", node.owner))
         return node
+
+    @cached_property
+    def performers(self) -> dict[str, list[str]]:
+        """Who performs each roadmap activity, by name."""
+        found: dict[str, set[str]] = {}
+        for row in self._lookup("view-activities"):
+            if row.get("performer") is not None:
+                found.setdefault(str(row["item"]), set()).add(self.label(row["performer"]))
+        return {item: sorted(names) for item, names in found.items()}
 
     def describe_measure(self, node: ViewNode, *, report: str | None = None) -> None:
         """Label a measure "181 Name" over a line saying its status and risk in words, so
