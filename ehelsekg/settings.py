@@ -8,9 +8,11 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-#: The folders a home holds, at the top of the repository and under ``share/ehelsekg/`` in an
-#: installed copy (``pyproject.toml`` installs them as data files).
-HOME_FOLDERS = ("ontology", "data", "shapes", "queries")
+#: What a home holds (everything read relative to ``Settings.home``): folders and single files,
+#: at the top of the repository and under ``share/ehelsekg/`` in an installed copy (setup.py
+#: installs them as data files).
+HOME_FOLDERS = ("ontology", "data", "shapes", "queries", "mappings")
+HOME_FILES = ("docs/prefixes.ttl",)
 
 
 @cache
@@ -55,7 +57,9 @@ class Settings:
 
     home: Path = field(
         default_factory=default_home,
-        metadata={"help": "Project folder holding ontology/, data/, shapes/ and queries/."},
+        metadata={
+            "help": "Project folder holding ontology/, data/, shapes/, queries/ and mappings/."
+        },
     )
     cache_dir: Path = field(
         default_factory=_default_cache,

@@ -21,11 +21,19 @@ from pathlib import Path
 
 import pytest
 
-from ehelsekg.settings import HOME_FOLDERS
+from ehelsekg.settings import HOME_FILES, HOME_FOLDERS
 
 ROOT = Path(__file__).resolve().parents[1]
 #: What the build reads: the project's metadata, its two packages and its data folders.
-SOURCES = ("pyproject.toml", "setup.py", "README.md", "ehelsekg", "server", *HOME_FOLDERS)
+SOURCES = (
+    "pyproject.toml",
+    "setup.py",
+    "README.md",
+    "ehelsekg",
+    "server",
+    *HOME_FOLDERS,
+    *HOME_FILES,
+)
 #: The strategy's five goals, as `query goals` shows them (tests/test_cli.py has the rest).
 GOALS = (
     "Enklere arbeidshverdag",
@@ -65,6 +73,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
                 ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"),
             )
         else:
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, source / name)
     env = _clean_environment()
     built = _run(
@@ -144,12 +153,14 @@ def test_the_package_and_its_files_come_from_the_installation(
     assert home.resolve() == venv / "share" / "ehelsekg"
 
 
-def test_every_file_of_the_home_folders_is_installed(installed: Path) -> None:
-    """What the checkout holds under ontology/, data/, shapes/ and queries/ is all installed."""
+def test_every_file_of_the_home_is_installed(installed: Path) -> None:
+    """What the checkout holds under ontology/, data/, shapes/, queries/ and mappings/, and
+    docs/prefixes.ttl, is all installed (everything read relative to Settings.home)."""
     home = installed.parent / "share" / "ehelsekg"
 
     def files(root: Path) -> set[str]:
-        return {
+        found = {name for name in HOME_FILES if (root / name).is_file()}
+        return found | {
             p.relative_to(root).as_posix()
             for folder in HOME_FOLDERS
             for p in (root / folder).rglob("*")
@@ -157,6 +168,9 @@ def test_every_file_of_the_home_folders_is_installed(installed: Path) -> None:
         }
 
     assert files(home) == files(ROOT)
+    assert {*HOME_FILES, "queries/goals.rq", "mappings/portfolio-round.csv-metadata.json"} <= files(
+        home
+    )
 
 
 def test_validate_from_another_folder(installed: Path, elsewhere: Path) -> None:
