@@ -421,7 +421,7 @@ def external_urls(html: str) -> list[str]:
 
 
 def test_query_page_loads_yasgui_from_the_app(client: TestClient) -> None:
-    response = client.get("/", headers={"Accept": "text/html"})
+    response = client.get("/query", headers={"Accept": "text/html"})
     assert response.status_code == 200
     page = response.text
     assert 'src="/static/yasgui/yasgui.min.js"' in page
@@ -435,7 +435,7 @@ def test_query_page_loads_yasgui_from_the_app(client: TestClient) -> None:
 
 
 def test_query_page_lists_every_named_query(client: TestClient, catalogue: Catalogue) -> None:
-    page = client.get("/").text
+    page = client.get("/query").text
     for name in catalogue.names():
         assert f'data-query="{name}"' in page
     named = client.get("/query/named-queries.json").json()

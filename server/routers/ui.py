@@ -128,8 +128,7 @@ def render_page(service: KnowledgeService, root: str = "") -> str:
     return PAGE.format(root=escape(root), buttons=buttons)
 
 
-@router.get("/", response_class=HTMLResponse, summary="The query page")
-@router.get("/query", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/query", response_class=HTMLResponse, summary="The query page (SPARQL)")
 def query_page(request: Request, service: Service) -> HTMLResponse:
     return HTMLResponse(render_page(service, request.scope.get("root_path", "")))
 

@@ -1,0 +1,96 @@
+"""The council's pages on the server (issue 13): a Norwegian start page at / with the goals'
+status counts and pickers for every view, the views listed as a page, Norwegian error pages
+that say what to choose, and each report's meeting pack as a page and a zip. The start page is
+opened in Chromium (network blocked) at both window sizes and checked by axe-core."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ehelsekg.knowledge import KnowledgeGraph
+from ehelsekg.settings import Settings
+from server import create_app
+from tests.chromium import DOM_LABELS_JS, SHOWN_TEXT_JS, Browser, available, axe_violations
+from tests.test_accessibility import AXE, ENGLISH, SCREENSHOTS, WINDOWS
+
+HTML = {"Accept": "text/html,application/xhtml+xml"}
+
+
+@pytest.fixture(scope="module")
+def client(settings: Settings, knowledge: KnowledgeGraph) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, knowledge=knowledge)) as test_client:
+        yield test_client
+
+
+def test_start_page_is_norwegian_with_goals_and_pickers(client: TestClient) -> None:
+    page = client.get("/", headers=HTML)
+    assert page.status_code == 200 and '<html lang="nb">' in page.text
+    # Goal 4 has 14 measures (data/2022-goal-initiatives.ttl), 7 green and 7 yellow.
+    assert re.search(
+        r"Mål 4: Tilgjengelig informasjon og styrket samhandling</th><td>14</td>", page.text
+    )
+    assert "7 gul" in page.text and "7 grønn" in page.text
+    for link in ('href="/report/2022-09"', 'href="/query"', 'href="/views/goal?goal=4"'):
+        assert link in page.text
+    for name in ("goal", "target", "node", "slip", "actor", "from", "to", "report"):
+        assert f'name="{name}"' in page.text
+    assert "Helse Sør-Øst RHF" in page.text
+
+
+def test_views_page_for_browsers_json_for_tools(client: TestClient) -> None:
+    assert "<h1>Visninger</h1>" in client.get("/views", headers=HTML).text
+    listed = client.get("/views").json()
+    assert {v["name"] for v in listed} >= {"goal", "roadmap"}
+
+
+def test_view_without_its_choice_says_what_to_choose(client: TestClient) -> None:
+    page = client.get("/views/goal", headers=HTML)
+    assert page.status_code == 422 and "Velg et mål." in page.text
+    assert '<select name="goal">' in page.text
+    unknown = client.get("/views/nope", headers=HTML)
+    assert unknown.status_code == 404 and "Det finnes ingen visning" in unknown.text
+    bad = client.get("/views/actor", params={"actor": "ingen slik"}, headers=HTML)
+    assert bad.status_code == 422 and "Velg fra listene" in bad.text
+    assert client.get("/views/goal").json()["error"]["code"] == "bad-parameter"
+
+
+def test_meeting_pack_is_served_as_page_and_zip(client: TestClient) -> None:
+    assert client.get("/report/2022-09", follow_redirects=False).status_code == 307
+    page = client.get("/report/2022-09/")
+    assert page.status_code == 200 and "Nasjonal e-helseportefølje – status" in page.text
+    assert 'data-figure="active">42<' in page.text
+    assert client.get("/report/2022-09/views/goal-4.html").status_code == 200
+    goal = client.get("/report/2022-09/views/goal-4.html").text
+    assert "/resource/measure/111" in goal  # served, the pack links to the entity pages
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/report/2022-09.zip").content))
+    assert "motepakke-2022-09/index.html" in archive.namelist()
+    assert client.get("/report/2099-01/").status_code == 404
+
+
+@pytest.mark.parametrize("size", WINDOWS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_start_page_in_chromium(client: TestClient, size: tuple[int, int], tmp_path: Path) -> None:
+    if not available():
+        pytest.skip("no Chromium: run scripts/install-chromium.sh")
+    path = tmp_path / "start.html"
+    path.write_text(client.get("/", headers=HTML).text, encoding="utf-8")
+    browser = Browser()
+    try:
+        browser.window(*size)
+        report = browser.open(path, ready="document.readyState === 'complete'")
+        assert report.console_errors == [] and report.failed == []
+        assert set(report.requests) == {path.resolve().as_uri()}
+        browser.screenshot(SCREENSHOTS / f"start-{size[0]}x{size[1]}.png")
+        labels = browser.evaluate(DOM_LABELS_JS)
+        assert [x["text"] for x in labels if x["px"] < 12] == []
+        text = browser.evaluate(SHOWN_TEXT_JS)
+        assert "https://w3id.org/" not in text and ENGLISH.findall(text) == []
+        assert axe_violations(browser, AXE) == []
+    finally:
+        browser.close()
