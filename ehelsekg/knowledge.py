@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,9 +14,13 @@ from ehelsekg.namespaces import GRAPH, INFERRED_GRAPH
 from ehelsekg.reasoning.materialise import Materialiser
 from ehelsekg.reasoning.rules import RuleSet, load_rules
 from ehelsekg.settings import Settings
+from ehelsekg.store import state as store_state
 from ehelsekg.store.base import Store
+from ehelsekg.store.embedded import OxigraphStore
 from ehelsekg.store.loading import data_paths, ontology_paths
 from ehelsekg.store.opening import open_store
+
+_log = logging.getLogger(__name__)
 
 
 def graph_name_for(path: Path, settings: Settings) -> URIRef:
@@ -43,6 +48,8 @@ class KnowledgeGraph:
     store: Store
     rules: RuleSet
     timings: dict[str, float] = field(default_factory=dict)
+    #: Whether the inferred graph recorded in an on-disk store was reused as it was.
+    reused_inferences: bool = False
 
     #: The rules' state between writes, and what the asserted graph held at the last one.
     _materialiser: Materialiser | None = field(default=None, init=False, repr=False)
@@ -55,6 +62,7 @@ class KnowledgeGraph:
         self._snapshot = self.store.asserted_snapshot()
         derived = self._materialiser.rebuild(self.store.asserted_triples())
         self.store.replace_graph(INFERRED_GRAPH, derived)
+        self._mark_inferred()
         self.timings["reasoning"] = time.perf_counter() - started
         return len(derived)
 
@@ -69,8 +77,68 @@ class KnowledgeGraph:
         appeared, went = self._materialiser.change(added, removed)
         if appeared or went:
             self.store.change_graph(INFERRED_GRAPH, appeared, went)
+        self._mark_inferred()
         self.timings["reasoning"] = time.perf_counter() - started
         return len(appeared), len(went)
+
+    def _mark_inferred(self) -> None:
+        """Record in an on-disk store that the inferred graph is that of its revision (written
+        after the inferred graph, so a crash in between leaves it marked stale)."""
+        if on_disk(self.store):
+            assert isinstance(self.store, OxigraphStore)
+            revision = self.store.state().revision
+            self.store.write_state(inferred_for=revision, quads=len(self.store))
+
+    def incompleteness(self) -> str | None:
+        """Why the store cannot be served as the knowledge graph (None: it can): an on-disk
+        store whose load did not finish, or a store that asserts nothing at all."""
+        if on_disk(self.store):
+            assert isinstance(self.store, OxigraphStore)
+            if not self.store.state().complete:
+                return f"the store {self.store.path} is incomplete: a load into it did not finish"
+        if not self.store.query("ASK { ?s ?p ?o }", include_inferred=False).boolean:
+            return (
+                "the store holds no asserted triples, so there is nothing to serve or validate;"
+                " fill it again from the files (restart with an empty store) or load a dump"
+                " (`ehelsekg load`)"
+            )
+        return None
+
+
+def on_disk(store: Store) -> bool:
+    """Whether ``store`` is an embedded store on disk, which records its state."""
+    return isinstance(store, OxigraphStore) and store.path is not None
+
+
+def _open_on_disk(store: OxigraphStore, fill: Callable[[], None]) -> bool:
+    """Make sure an on-disk store is complete, filling it from the files if it is empty or a
+    first fill was stopped; return whether its recorded inferences are current.
+
+    A store that holds data but is not complete is refused (StoreNotReadyError), never served.
+    """
+    state = store.state()
+    if state.complete:
+        if state.inferences_current(len(store)):
+            return True
+        if state.inferred_for is not None and state.inferred_for == state.revision:
+            _log.warning("the store %s was changed by another tool; recomputing", store.path)
+        # Whatever changed it, nothing recorded for the old revision (the validation baseline)
+        # may be reused.
+        store.write_state(revision=store_state.new_revision())
+        return False
+    if state.status == store_state.FILLING:
+        _log.warning(
+            "the store %s was stopped while it was first filled; filling it again", store.path
+        )
+        store.clear_for_refill()
+    elif next(store.dataset_quads(), None) is not None or state.status is not None:
+        raise store_state.refusal(store.path, state, len(store))
+    else:
+        store.write_state(status=store_state.FILLING, begun_by="a first start")
+    fill()
+    store.flush()
+    store.write_state(status=store_state.COMPLETE, begun_by=None)
+    return False
 
 
 def open_knowledge_graph(
@@ -83,20 +151,34 @@ def open_knowledge_graph(
 ) -> KnowledgeGraph:
     """Open a store and fill it with the ontology and data (bundled, plus ``extra``, or ``only``).
 
-    An on-disk store that already holds data is used as it is, apart from fresh inferences.
+    A store that already holds data is used as it is. An on-disk one is filled only when empty
+    (or when a first fill was stopped), is refused if a load into it did not finish
+    (StoreNotReadyError), and keeps its inferred graph when nothing changed since it was
+    computed (see ``store.state``); other stores get fresh inferences.
     """
     timings: dict[str, float] = {}
     backend = open_store(store)
     started = time.perf_counter()
     ontology = ontology_paths(settings)
-    if store == "memory" or not backend.graph_names():
+
+    def fill() -> None:
         for path in [*ontology, *data_paths(settings, extra=extra, only=only)]:
             backend.load_file(path, graph_name_for(path, settings))
+
+    current = False
+    if isinstance(backend, OxigraphStore) and backend.path is not None:
+        current = _open_on_disk(backend, fill)
+    elif store == "memory" or not backend.graph_names():
+        fill()
     timings["load"] = time.perf_counter() - started
     started = time.perf_counter()
     rules = load_rules(ontology, settings.cache_dir)
     timings["rules"] = time.perf_counter() - started
     knowledge = KnowledgeGraph(settings=settings, store=backend, rules=rules, timings=timings)
-    if reason:
+    if reason and current:
+        # The materialiser is built at the first write (see update_inferences).
+        knowledge.reused_inferences = True
+        timings["reasoning"] = 0.0
+    elif reason:
         knowledge.refresh_inferences()
     return knowledge

@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from ehelsekg.catalogue.entities import Entity
 from ehelsekg.catalogue.named import Catalogue
-from ehelsekg.errors import RejectedQueryError
+from ehelsekg.errors import RejectedQueryError, StoreNotReadyError
 from ehelsekg.knowledge import KnowledgeGraph
 from ehelsekg.service import guard
 from ehelsekg.service.answers import Answer
@@ -67,7 +67,8 @@ class KnowledgeService:
         # The baseline of the scoped update gate; computed before the workers fork, so that
         # they inherit it.
         self.validator = Validator.for_shapes(self.shapes)
-        self.validator.validate(knowledge.store, remember=True)
+        # Kept by store revision: a restart of an unchanged on-disk store reads it back.
+        self.validator.start(knowledge.store, cache_dir=settings.cache_dir)
         self.limits = guard.Limits(
             max_bytes=settings.max_body_bytes,
             max_depth=settings.max_query_depth,
@@ -93,7 +94,11 @@ class KnowledgeService:
         return [str(g) for g in self._knowledge.store.graph_names()]
 
     def health(self) -> dict[str, object]:
-        """A quick look at the store, answered in this process (no worker needed)."""
+        """A quick look at the store, answered in this process (no worker needed); a store
+        that is incomplete or empty is StoreNotReadyError (503), never ``ok``."""
+        problem = self._knowledge.incompleteness()
+        if problem is not None:
+            raise StoreNotReadyError(problem)
         store = self._knowledge.store
         return {
             "status": "ok",
@@ -186,7 +191,11 @@ class KnowledgeService:
         return text
 
     def validation(self) -> dict[str, object]:
-        """The current SHACL report, computed in a worker."""
+        """The current SHACL report, computed in a worker; an incomplete or empty store is
+        StoreNotReadyError (it would conform for want of data)."""
+        problem = self._knowledge.incompleteness()
+        if problem is not None:
+            raise StoreNotReadyError(problem)
         report = self.run(Validate())
         assert isinstance(report, dict)
         return report

@@ -14,8 +14,9 @@ from ehelsekg.namespaces import INFERRED_GRAPH
 from ehelsekg.store.base import Store
 from ehelsekg.store.changes import QuadChange, removal_filter, update_text
 from ehelsekg.store.formats import DATA_FILE_FORMATS, by_suffix
-from ehelsekg.store.graphs import is_file_graph
+from ehelsekg.store.graphs import INTERNAL_PREFIX, is_file_graph
 from ehelsekg.store.sparql_text import bind_values
+from ehelsekg.store.state import STATE_GRAPH, StoreState, read_state, revision_update, state_update
 from ehelsekg.store.terms import Quad, QueryResult, Triple, from_ox, query_result, to_ox
 
 
@@ -45,6 +46,10 @@ def parse_rdf_file(path: Path, fmt: ox.RdfFormat | None = None) -> list[ox.Quad]
         raise DataLoadError(path, f"syntax error: {err.msg}", line=line) from err
     except OSError as err:
         raise DataLoadError(path, f"cannot be read: {err}") from err
+
+
+#: The internal graph an on-disk store records its state in.
+_STATE = ox.NamedNode(STATE_GRAPH)
 
 
 class OxigraphStore(Store):
@@ -97,6 +102,9 @@ class OxigraphStore(Store):
         named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None
         if include_inferred:
             default_graph.append(ox.NamedNode(str(INFERRED_GRAPH)))
+            if self._has_graph(_STATE):
+                # Internal graphs are never seen (see ``state``).
+                named_graphs = [ox.NamedNode(str(g)) for g in self.graph_names()]
         else:
             named_graphs = [ox.NamedNode(str(g)) for g in self.asserted_graph_names()]
         if dataset is not None:
@@ -156,6 +164,7 @@ class OxigraphStore(Store):
         self, graphs: Mapping[URIRef, Sequence[Triple]], default: Sequence[Triple] = ()
     ) -> None:
         self._revision += 1
+        self._record_revision()
         mirrored: list[ox.Triple] = []
         for name, triples in graphs.items():
             graph = ox.NamedNode(str(name))
@@ -185,6 +194,8 @@ class OxigraphStore(Store):
     def dataset_quads(self) -> Iterator[Quad]:
         for quad in self._store:
             graph = quad.graph_name
+            if isinstance(graph, ox.NamedNode) and graph.value.startswith(INTERNAL_PREFIX):
+                continue
             name = URIRef(graph.value) if isinstance(graph, ox.NamedNode) else None
             yield from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object), name
 
@@ -192,6 +203,8 @@ class OxigraphStore(Store):
         """Replace a named graph, keeping the default graph the set union of asserted graphs."""
         self._revision += 1
         mirrored = graph.value != str(INFERRED_GRAPH)
+        if mirrored:
+            self._record_revision()
         old: list[ox.Triple] = []
         if self._has_graph(graph):
             old = [q.triple for q in self._store.quads_for_pattern(None, None, None, graph)]
@@ -219,7 +232,11 @@ class OxigraphStore(Store):
         return bool(self._store.contains_named_graph(graph))
 
     def graph_names(self) -> list[URIRef]:
-        names = {URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)}
+        names = {
+            URIRef(g.value)
+            for g in self._store.named_graphs()
+            if isinstance(g, ox.NamedNode) and not g.value.startswith(INTERNAL_PREFIX)
+        }
         return sorted(names)
 
     def triples(self, graphs: Sequence[URIRef] | None = None) -> Iterator[Triple]:
@@ -229,7 +246,8 @@ class OxigraphStore(Store):
                 yield from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)
 
     def __len__(self) -> int:
-        return len(self._store)
+        internal = sum(1 for _ in self._store.quads_for_pattern(None, None, None, _STATE))
+        return len(self._store) - internal
 
     def asserted_triples(self) -> Iterator[Triple]:
         for quad in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
@@ -237,6 +255,7 @@ class OxigraphStore(Store):
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         self._revision += 1
+        self._record_revision()
         try:
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as err:
@@ -254,6 +273,9 @@ class OxigraphStore(Store):
         text = " ;\n".join(op for op in operations if op)
         if not text:
             return
+        if self.path is not None:
+            # The store's new revision, in the same transaction (see ``state``).
+            text += " ;\n" + revision_update()
         self._revision += 1
         # One update: pyoxigraph applies it in one transaction, all of it or none.
         self._store.update(text, custom_functions=functions)  # type: ignore[arg-type]
@@ -262,3 +284,26 @@ class OxigraphStore(Store):
         """Make an on-disk store durable now."""
         if self.path is not None:
             self._store.flush()
+
+    # -- the recorded state of an on-disk store (see ``state``) ----------------------------
+
+    def state(self) -> StoreState:
+        """What this store records about itself (nothing in memory)."""
+        return read_state(self._store)
+
+    def write_state(self, **values: str | int | None) -> None:
+        """Record state keys, in one transaction of their own."""
+        self._store.update(state_update(**values))
+
+    def clear_for_refill(self) -> None:
+        """Remove every graph but the state graph, which keeps saying a fill is under way."""
+        self._revision += 1
+        for graph in list(self._store.named_graphs()):
+            if graph != _STATE:
+                self._store.remove_graph(graph)
+        self._store.clear_graph(ox.DefaultGraph())
+
+    def _record_revision(self) -> None:
+        # Committed before the write it announces: a crash in between only costs a recompute.
+        if self.path is not None:
+            self._store.update(revision_update())

@@ -34,10 +34,11 @@ from rdflib import URIRef
 
 from ehelsekg.errors import BadParameterError
 from ehelsekg.namespaces import all_prefixes
+from ehelsekg.store import state as store_state
 from ehelsekg.store.base import Store
 from ehelsekg.store.embedded import OxigraphStore, parse_rdf_file
 from ehelsekg.store.formats import DATASET_FORMATS
-from ehelsekg.store.graphs import is_file_graph
+from ehelsekg.store.graphs import INTERNAL_PREFIX, is_file_graph
 from ehelsekg.store.terms import Quad, Triple, from_ox, to_ox
 
 #: ``--format`` values (see ``formats``), and the file suffixes that choose them.
@@ -116,13 +117,15 @@ class Dump:
 
 def read_dump(path: Path, *, fmt: str | None = None) -> Dump:
     """Parse a whole dump; a syntax error is a DataLoadError naming the file and line. Blank
-    nodes shared between graphs stay shared."""
+    nodes shared between graphs stay shared; a store's internal graphs are left out."""
     graphs: dict[URIRef, list[Triple]] = {}
     default: list[Triple] = []
     for quad in parse_rdf_file(path, rdf_format(path, fmt)):
         triple = (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object))
         graph = quad.graph_name
         if isinstance(graph, ox.NamedNode):
+            if graph.value.startswith(INTERNAL_PREFIX):
+                continue
             graphs.setdefault(URIRef(graph.value), []).append(triple)
         else:
             default.append(triple)
@@ -131,10 +134,21 @@ def read_dump(path: Path, *, fmt: str | None = None) -> Dump:
 
 def write_dump(store: Store, dump: Dump) -> Transferred:
     """Put a parsed dump into ``store``, replacing the graphs it names and the default graph's
-    own triples (one update on a SPARQL endpoint: all of it or none)."""
+    own triples (one update on a SPARQL endpoint: all of it or none).
+
+    An on-disk store records that a load began before it writes, and that it is complete only
+    once everything is written (see ``state``): a load stopped half-way is never served.
+    """
+    on_disk = isinstance(store, OxigraphStore) and store.path is not None
+    if on_disk:
+        assert isinstance(store, OxigraphStore)
+        store.write_state(status=store_state.LOADING, begun_by="an `ehelsekg load`")
     store.load_dataset(dump.graphs, dump.default)
     if isinstance(store, OxigraphStore):
         store.flush()
+    if on_disk:
+        assert isinstance(store, OxigraphStore)
+        store.write_state(status=store_state.COMPLETE, begun_by=None)
     return dump.size
 
 

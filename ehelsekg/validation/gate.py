@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -22,6 +23,7 @@ from ehelsekg.store.changes import QuadChange, difference, graph_names
 from ehelsekg.store.embedded import OxigraphStore
 from ehelsekg.store.graphs import is_file_graph, is_read_only, writable_graphs
 from ehelsekg.store.terms import Triple, from_ox
+from ehelsekg.validation import baseline_cache
 from ehelsekg.validation import compiled as shacl_sparql
 from ehelsekg.validation.report import ValidationReport, validate
 from ehelsekg.validation.shapes import UnsupportedShape, term
@@ -136,9 +138,12 @@ class Validator:
 
     shapes: Graph
     compiled: shacl_sparql.CompiledShapes | None = None
-    #: Raw results of the last full or scoped validation, and the triples it saw.
+    #: Raw results of the last full or scoped validation, and the triples it saw (None: not
+    #: yet read; they are those of the store the next check starts from).
     baseline: list[shacl_sparql.RawResult] | None = None
-    baseline_triples: set[ox.Triple] = field(default_factory=set)
+    baseline_triples: set[ox.Triple] | None = None
+    #: Where baselines are kept by store revision (see ``baseline_cache``); None: nowhere.
+    cache_dir: Path | None = field(default=None, repr=False)
 
     @classmethod
     def for_shapes(cls, shapes: Graph) -> Validator:
@@ -165,7 +170,25 @@ class Validator:
         if remember:
             self.baseline = raw
             self.baseline_triples = view_triples(store)
+            self._keep(store)
         return report
+
+    def start(self, store: Store, *, cache_dir: Path | None = None) -> None:
+        """Take the gate's baseline of ``store``: the one kept in ``cache_dir`` for the store's
+        revision and these shapes if there is one, else by validating (and keep it there)."""
+        self.cache_dir = cache_dir
+        if self.compiled is None:
+            return
+        found = baseline_cache.read(cache_dir, store, self.shapes)
+        if found is None:
+            self.validate(store, remember=True)
+            return
+        self.baseline = found
+        self.baseline_triples = None
+
+    def _keep(self, store: Store) -> None:
+        if self.baseline is not None:
+            baseline_cache.write(self.cache_dir, store, self.shapes, self.baseline)
 
     def check(self, store: Store, update: str, *, base_iri: str | None = None) -> Verdict:
         """Validate ``store`` as it would be after ``update``, which runs once, on a scratch
@@ -188,6 +211,8 @@ class Validator:
         if self.baseline is None:
             report, raw = shacl_sparql.validate_store(view, self.compiled)
             return Verdict(report, raw, change)
+        if self.baseline_triples is None:
+            self.baseline_triples = view_triples(store)
         after = view_triples(scratch)
         changed = after ^ self.baseline_triples
         affected = shacl_sparql.affected_shapes(self.compiled, changed_vocabulary(changed, view))
@@ -203,3 +228,4 @@ class Validator:
             return
         self.baseline = raw
         self.baseline_triples = view_triples(store)
+        self._keep(store)
