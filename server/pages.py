@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ehelsekg.pack.meeting import write_meeting_pack
 from ehelsekg.service.jobs import Job, WorkerState
+from ehelsekg.views.entity import EntitySummary, entity_summary
 from ehelsekg.views.start import StartPage, start_page
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -76,3 +77,15 @@ def zipped(files: dict[str, bytes], folder: str) -> bytes:
         for name, data in sorted(files.items()):
             archive.writestr(f"{folder}/{name}", data)
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class EntitySummaryJob(Job):
+    """The Norwegian summary of one entity's page."""
+
+    limit: ClassVar[str] = "page_timeout"
+    iri: str
+    base_url: str = ""
+
+    def run(self, state: WorkerState) -> EntitySummary:
+        return entity_summary(state.store, state.catalogue, self.iri, base_url=self.base_url)

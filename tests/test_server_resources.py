@@ -348,7 +348,7 @@ def test_measure_page_in_html(client: TestClient) -> None:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/html")
     page = response.text
-    assert "<title>Kjernejournal dokumentdeling" in page
+    assert "<title>181 Kjernejournal dokumentdeling" in page
     assert 'href="/resource/report/2022-09"' in page
     assert 'href="/resource/assessment/2022-09-181"' in page
     assert "?format=ttl" in page and "?format=jsonld" in page

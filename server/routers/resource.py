@@ -4,10 +4,13 @@ of its blank nodes, and the statements pointing at it)."""
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from rdflib import URIRef
 
 from ehelsekg.namespaces import DATA_PREFIXES, ID
@@ -16,6 +19,7 @@ from ehelsekg.store.terms import QueryResult
 from server.dependencies import Service
 from server.errors import ApiError
 from server.negotiation import negotiate
+from server.pages import EntitySummaryJob, render
 from server.resource_page import render_entity
 
 router = APIRouter(tags=["Linked data"])
@@ -43,6 +47,12 @@ def _entity_iri(kind: str, key: str) -> URIRef:
     except ValueError as err:
         raise _unknown(iri, "that is not a valid IRI") from err
     return URIRef(iri)
+
+
+def _body(page: str) -> str:
+    """What is inside <body> of a whole page."""
+    match = re.search(r"<body[^>]*>(.*)</body>", page, re.DOTALL)
+    return match.group(1) if match else ""
 
 
 def _unknown(iri: str, why: str = "") -> ApiError:
@@ -82,7 +92,16 @@ async def resource(kind: str, key: str, request: Request, service: Service) -> R
     if media_type == "text/html":
         page = request.url.path
         alternates = {FORMATS[name]: f"{page}?format={name}" for name in ("ttl", "jsonld", "nt")}
-        html = render_entity(entity, root=request.scope.get("root_path", ""), alternates=alternates)
+        root = request.scope.get("root_path", "")
+        raw = render_entity(entity, root=root, alternates=alternates)
+        summary = await run_in_threadpool(service.run, EntitySummaryJob(str(iri), base_url="/"))
+        html = render(
+            "entity.html",
+            root=root,
+            summary=summary,
+            # The architects' page of every statement, folded: it is ours and escaped.
+            rdf=Markup(_body(raw)),
+        )
         return HTMLResponse(html, headers=headers)
     body = await run_in_threadpool(
         serialise, QueryResult(kind="graph", graph=entity.description()), media_type

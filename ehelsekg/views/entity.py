@@ -1,0 +1,127 @@
+"""What an entity's page tells a council member, in Norwegian: for a measure its latest
+status, risk, owner, phase, segment (with the report and its date) and its status history;
+for every entity its links in the dependency network both ways (dependencies, goals, roadmap)
+under Norwegian headings, and the reports it comes from. Plain data for a template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ehelsekg.catalogue.named import Catalogue
+from ehelsekg.store.base import Store
+from ehelsekg.views.context import ViewContext
+from ehelsekg.views.model import ID_BASE, number_key, resource_href
+from ehelsekg.views.norsk import long_date
+
+#: The kinds of entity by the first segment of their IRI under /id/.
+KIND_NAMES = {
+    "measure": "Tiltak",
+    "goal": "Strategisk mål",
+    "actor": "Aktør",
+    "actor-group": "Aktørgruppe",
+    "roadmap-service": "Veikarttjeneste",
+    "activity": "Aktivitet",
+    "milestone": "Milepæl",
+    "solution": "Nasjonal løsning",
+    "report": "Rapport",
+    "case": "Sak",
+    "prerequisite": "Forutsetning",
+    "plan-step": "Plansteg",
+    "focus-area": "Fokusområde",
+    "dependency": "Avhengighet",
+}
+#: Headings for the network's links: (relation, this entity is the target) → heading.
+LINK_HEADINGS = {
+    ("dependency", True): "Avhenger av",
+    ("dependency", False): "Dette venter på den",
+    ("requires", True): "Krever",
+    ("requires", False): "Kreves av",
+    ("conditional on", True): "Betinget av",
+    ("conditional on", False): "Er en betingelse for",
+    ("contributes to", True): "Tiltak som bidrar til målet",
+    ("contributes to", False): "Mål",
+    ("part of", True): "Består av",
+    ("part of", False): "Del av (veikart)",
+    ("realises", True): "Realiseres av",
+    ("realises", False): "Realiserer (veikart)",
+}
+
+
+@dataclass
+class Link:
+    label: str
+    href: str | None
+    note: str = ""
+
+
+@dataclass
+class EntitySummary:
+    kind: str
+    title: str
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    history: list[list[str]] = field(default_factory=list)
+    sections: list[tuple[str, list[Link]]] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+def entity_summary(
+    store: Store, catalogue: Catalogue, iri: str, *, base_url: str = ""
+) -> EntitySummary:
+    """The Norwegian summary of the entity ``iri``."""
+    ctx = ViewContext(store, catalogue, base_url=base_url)
+    facts = ctx.facts
+    kind = KIND_NAMES.get(iri.removeprefix(ID_BASE).split("/", 1)[0], "Ressurs")
+    summary = EntitySummary(kind=kind, title=facts.label(iri))
+    rows = sorted(
+        (a for a in facts.assessments if a["measure"] == iri),
+        key=lambda a: (a["asOf"] or "", a["report"] or ""),
+    )
+    if rows:
+        latest = rows[-1]
+        summary.title = f"{latest['id']} {summary.title}"
+        for name, key in (
+            ("Status", "status"),
+            ("Risiko", "risk"),
+            ("Fase", "phase"),
+            ("Livsløp", "state"),
+            ("Segment", "segment"),
+        ):
+            if latest[key]:
+                summary.facts.append((name, facts.concept_label(latest[key])))
+        if latest["owner"]:
+            summary.facts.append(("Eier", facts.label(latest["owner"])))
+        report = latest["report"] or ""
+        summary.facts.append(("Rapport", facts.reports.get(report, {}).get("title", "")))
+        summary.facts.append(("Per", long_date(latest["asOf"] or "")))
+        for row in rows:
+            summary.history.append(
+                [
+                    facts.reports.get(row["report"] or "", {}).get("title", ""),
+                    long_date(row["asOf"] or ""),
+                    facts.concept_label(row["status"]) if row["status"] else "–",
+                    facts.concept_label(row["risk"]) if row["risk"] else "–",
+                    facts.concept_label(row["phase"]) if row["phase"] else "–",
+                    facts.label(row["owner"]) if row["owner"] else "–",
+                ]
+            )
+    if iri in ctx.network:
+        found: dict[str, list[Link]] = {}
+        edges = [(p, True) for p in ctx.network.predecessors(iri)]
+        edges += [(s, False) for s in ctx.network.successors(iri)]
+        for other, incoming in edges:
+            data = ctx.network.edges[(other, iri) if incoming else (iri, other)]
+            heading = LINK_HEADINGS.get((str(data.get("relation")), incoming))
+            if heading is None:
+                continue
+            status = data.get("status")
+            note = f"status {facts.concept_label(status).lower()}" if status else ""
+            label = ctx.node({}, other).label.replace("\n", " · ")
+            found.setdefault(heading, []).append(Link(label, resource_href(other, base_url), note))
+        order = list(dict.fromkeys(LINK_HEADINGS.values()))
+        for heading in sorted(found, key=order.index):
+            links = sorted(found[heading], key=lambda link: number_key(link.label))
+            summary.sections.append((heading, links))
+    summary.sources = [
+        facts.reports[r]["title"] for r in facts.sources.get(iri, []) if r in facts.reports
+    ]
+    return summary
