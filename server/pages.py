@@ -19,6 +19,7 @@ from ehelsekg.pack.meeting import write_meeting_pack
 from ehelsekg.service.jobs import Job, WorkerState
 from ehelsekg.views.entity import EntitySummary, entity_summary
 from ehelsekg.views.start import StartPage, start_page
+from ehelsekg.views.table import Table, named_table
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -89,3 +90,23 @@ class EntitySummaryJob(Job):
 
     def run(self, state: WorkerState) -> EntitySummary:
         return entity_summary(state.store, state.catalogue, self.iri, base_url=self.base_url)
+
+
+@dataclass(frozen=True)
+class NamedTableJob(Job):
+    """A named query's answer as a labelled table."""
+
+    limit: ClassVar[str] = "named_query_timeout"
+    name: str
+    params: tuple[tuple[str, str], ...]
+    base_url: str = ""
+
+    def run(self, state: WorkerState) -> Table:
+        return named_table(
+            state.store,
+            state.catalogue,
+            self.name,
+            dict(self.params),
+            max_rows=state.settings.named_query_max_rows,
+            base_url=self.base_url,
+        )

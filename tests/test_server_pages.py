@@ -115,3 +115,16 @@ def test_measure_page_in_norwegian(client: TestClient) -> None:
     assert '<details class="rdf">' in page
     goal = client.get("/resource/goal/4", headers=HTML).text
     assert "Tiltak som bidrar til målet" in goal and 'href="/resource/measure/111"' in goal
+
+
+def test_named_query_form_with_pickers_and_labelled_table(client: TestClient) -> None:
+    form = client.get("/query/measures-by-goal", headers=HTML)
+    assert form.status_code == 200 and '<select name="goal">' in form.text
+    answer = client.get("/query/measures-by-goal", params={"goal": "4"}, headers=HTML).text
+    # Goal 4: 14 measures, by name and linked, with statuses by label (not IRIs or "6"^^xsd).
+    assert "Svar (14 rader)" in answer
+    assert '<a href="/resource/measure/111">Helseplattformen</a>' in answer
+    assert "<td>Gul</td>" in answer and "https://w3id.org/" not in answer.split("<details")[0]
+    missing = client.get("/query/measures-by-goal", params={"goal": ""}, headers=HTML)
+    assert "Velg mål." in missing.text
+    assert 'href="/query/measures-by-goal"' in client.get("/query").text

@@ -40,6 +40,8 @@ class StartPage:
     targets: list[Choice] = field(default_factory=list)
     activities: list[Choice] = field(default_factory=list)
     statuses: list[Choice] = field(default_factory=list)
+    measures: list[Choice] = field(default_factory=list)
+    meetings: list[Choice] = field(default_factory=list)
 
 
 def start_page(store: Store, catalogue: Catalogue) -> StartPage:
@@ -89,4 +91,12 @@ def start_page(store: Store, catalogue: Catalogue) -> StartPage:
         key=lambda c: number_key(c.label),
     )
     page.statuses = [Choice(c.notation or c.iri, c.label) for c in facts.status_scale()]
+    measures = {str(a["measure"]): f"{a['id']} {a['label']}" for a in facts.assessments}
+    page.measures = sorted(
+        (Choice(k, v) for k, v in measures.items()), key=lambda c: number_key(c.label)
+    )
+    page.meetings = [
+        Choice(str(r["meeting"]), str(r["label"]))
+        for r in store.query(catalogue.lookup("meetings")).records()
+    ]
     return page

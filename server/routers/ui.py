@@ -4,6 +4,7 @@ another site. scripts/fetch-vendor.sh vendors the two libraries."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
@@ -19,7 +20,10 @@ from ehelsekg.errors import EhelsekgError
 from ehelsekg.service.service import KnowledgeService
 from ehelsekg.store.sparql_text import outer_where_brace
 from ehelsekg.store.terms import to_ox
+from ehelsekg.views.start import Choice, StartPage
+from ehelsekg.views.table import Table
 from server.dependencies import Service
+from server.pages import NamedTableJob, StartPageJob, render
 
 router = APIRouter(tags=["Pages"])
 
@@ -122,7 +126,8 @@ def render_page(service: KnowledgeService, root: str = "") -> str:
     buttons = "\n".join(
         f'<li><button type="button" data-query="{escape(name)}"'
         f' title="{escape(catalogue.get(name).description)}">'
-        f"{escape(catalogue.get(name).title)}</button></li>"
+        f"{escape(catalogue.get(name).title)}</button>"
+        f' <a href="{escape(root)}/query/{escape(name)}">skjema</a></li>'
         for name in catalogue.names()
     )
     return PAGE.format(root=escape(root), buttons=buttons)
@@ -131,6 +136,95 @@ def render_page(service: KnowledgeService, root: str = "") -> str:
 @router.get("/query", response_class=HTMLResponse, summary="The query page (SPARQL)")
 def query_page(request: Request, service: Service) -> HTMLResponse:
     return HTMLResponse(render_page(service, request.scope.get("root_path", "")))
+
+
+#: Norwegian names of the named queries' parameters, for the form.
+PARAMETER_LABELS = {
+    "report": "Rapport",
+    "from": "Fra rapport",
+    "to": "Til rapport",
+    "actor": "Aktør",
+    "measure": "Tiltak",
+    "meeting": "Møte",
+    "goal": "Mål",
+    "status": "Status",
+    "criticality": "Kritikalitet (høy, middels, lav)",
+    "year": "År",
+    "from-year": "Fra år",
+    "to-year": "Til år",
+    "text": "Tekst",
+    "subject": "Tiltak (nummer) eller ressurs",
+}
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    required: bool
+    value: str
+    choices: list[Choice] | None
+    empty: str = "alle"
+    input: str = "text"
+
+
+def _fields(query: NamedQuery, page: StartPage, values: dict[str, str]) -> list[Field]:
+    fields = []
+    for parameter in query.parameters:
+        scheme = parameter.options.get("scheme", "")
+        choices: list[Choice] | None = {
+            "report": page.reports,
+            "actor": page.actors,
+            "measure": page.measures,
+            "meeting": page.meetings,
+        }.get(parameter.type)
+        if parameter.type == "concept" and scheme.endswith("RagScheme"):
+            choices = page.statuses
+        if parameter.name == "goal":
+            choices = [Choice(g.number, f"Mål {g.number}: {g.title}") for g in page.goals]
+        field = Field(
+            parameter.name,
+            PARAMETER_LABELS.get(parameter.name, parameter.name),
+            parameter.required,
+            values.get(parameter.name, ""),
+            choices,
+            input="number" if parameter.type in {"integer", "year"} else "text",
+        )
+        if parameter.default == "latest" and choices is not None:
+            field.empty = "siste rapport"
+        fields.append(field)
+    return fields
+
+
+@router.get("/query/{name}", response_class=HTMLResponse, include_in_schema=False)
+async def query_form(name: str, request: Request, service: Service) -> HTMLResponse:
+    """A named query as a form with pickers, and its answer as a labelled table."""
+    query = service.catalogue.get(name)
+    values = {k: v for k, v in request.query_params.items() if v}
+    page = await run_in_threadpool(service.run, StartPageJob())
+    assert isinstance(page, StartPage)
+    table: Table | None = None
+    error = ""
+    missing = [p.name for p in query.parameters if p.required and not values.get(p.name)]
+    if request.query_params and not missing:
+        job = NamedTableJob(name, tuple(sorted(values.items())), base_url="/")
+        try:
+            found = await run_in_threadpool(service.run, job)
+            assert isinstance(found, Table)
+            table = found
+        except EhelsekgError:
+            error = "Spørringen kunne ikke kjøres med det du valgte. Velg fra listene."
+    elif request.query_params:
+        error = "Velg " + " og ".join(PARAMETER_LABELS.get(m, m).lower() for m in missing) + "."
+    html = render(
+        "query-form.html",
+        root=request.scope.get("root_path", ""),
+        query=query,
+        fields=_fields(query, page, values),
+        table=table,
+        error=error,
+    )
+    return HTMLResponse(html, status_code=422 if error else 200)
 
 
 @router.get("/docs", include_in_schema=False)

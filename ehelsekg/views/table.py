@@ -1,0 +1,64 @@
+"""A named query's answer as a table people read: IRIs by their names (linked to the entity's
+page), concepts by their labels, numbers with decimal commas; like the CLI's table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from rdflib import Literal, URIRef
+
+from ehelsekg.catalogue.named import Catalogue
+from ehelsekg.store.base import Store
+from ehelsekg.views.model import GraphFacts, resource_href
+from ehelsekg.views.norsk import long_date, number
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    #: Each cell: the text shown and the link it leads to (or None).
+    rows: list[list[tuple[str, str | None]]] = field(default_factory=list)
+    truncated: bool = False
+
+
+def _cell(value: object, facts: GraphFacts, base_url: str) -> tuple[str, str | None]:
+    if value is None:
+        return "", None
+    if isinstance(value, URIRef):
+        iri = str(value)
+        if iri in facts.concepts:
+            return facts.concept_label(iri), None
+        if iri in facts.reports:
+            return facts.reports[iri]["title"], resource_href(iri, base_url)
+        return facts.label(iri), resource_href(iri, base_url)
+    if isinstance(value, Literal):
+        datatype = str(value.datatype or "")
+        if datatype.endswith(("#decimal", "#double", "#float")):
+            try:
+                return number(Decimal(str(value))), None
+            except InvalidOperation:
+                return str(value), None
+        if datatype.endswith("#date"):
+            return long_date(str(value)), None
+    return " ".join(str(value).split()), None
+
+
+def named_table(
+    store: Store,
+    catalogue: Catalogue,
+    name: str,
+    params: Mapping[str, str],
+    *,
+    max_rows: int,
+    base_url: str = "",
+) -> Table:
+    """Run the named query ``name`` and label its answer."""
+    facts = GraphFacts(store, catalogue, base_url=base_url)
+    result = catalogue.run(name, params, store)
+    table = Table(columns=list(result.variables))
+    for row in result.rows[:max_rows]:
+        table.rows.append([_cell(value, facts, base_url) for value in row])
+    table.truncated = len(result.rows) > max_rows
+    return table
