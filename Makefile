@@ -49,9 +49,11 @@ test: lint chromium virtuoso
 	$(BIN)/pytest
 
 # The benchmarks: bundled data, 10k and 100k synthetic triples (about 8 minutes; results in
-# bench/out/results.md). The 1M size only on request: $(PY) -m bench.run --sizes 1m
+# bench/out/results.md), and restarts of a filled on-disk store (bench/out/restart.md). The 1M
+# size only on request: $(PY) -m bench.run --sizes 1m; $(PY) -m bench.restart --sizes 1m
 bench: $(VENV)/.dev
 	$(PY) -m bench.run
+	$(PY) -m bench.restart --sizes bundled,100k
 
 # The browser the view tests open pages in (Debian's chromium; skipped if already there).
 chromium:

@@ -5,7 +5,7 @@ The store is filled once (the first start, timed too), in ``bench/out/store-SIZE
 its cache in ``bench/out/cache-SIZE-sSEED`` (git-ignored); every restart then runs in a fresh
 process, as a server start does.
 
-    python -m bench.restart --sizes bundled,1m --repeat 3
+    python -m bench.restart --sizes bundled,1m --repeat 3   # table also in bench/out/restart.md
 """
 
 from __future__ import annotations
@@ -72,7 +72,13 @@ def _in_child(size: str, seed: int) -> dict[str, float | bool]:
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--fresh", is_flag=True, help="Delete the store and fill it again first.")
 @click.option("--child", is_flag=True, hidden=True)
-def main(sizes: str, repeat: int, seed: int, fresh: bool, child: bool) -> None:
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=DEFAULT_OUT / "restart.md",
+    show_default=True,
+)
+def main(sizes: str, repeat: int, seed: int, fresh: bool, child: bool, output: Path) -> None:
     """Time the first start and restarts of an on-disk store; print a Markdown table."""
     names = [s.strip() for s in sizes.split(",") if s.strip()]
     if child:
@@ -99,7 +105,10 @@ def main(sizes: str, repeat: int, seed: int, fresh: bool, child: bool) -> None:
             f"| {size} | {int(runs[0]['quads']):,} | {first} | {total:.2f} |"
             f" {opened:.2f} / {service:.2f} | {len(runs)} |"
         )
-    click.echo("\n".join(lines))
+    text = "\n".join(lines)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text + "\n", encoding="utf-8")
+    click.echo(text)
 
 
 if __name__ == "__main__":
