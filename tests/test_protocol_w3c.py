@@ -14,10 +14,10 @@ that parses). An error must also come in the server's one JSON error shape.
 The server is ``ehelsekg serve --only <folder with data1.nt, data2.nt, data3.nt>`` with an
 update token. Nothing is ever fetched, so, as ``tests/w3c/README.md`` explains, the documents a test
 names are made graphs of the store before it runs, through the endpoint itself (an authorised
-SPARQL Update): each ``ut:graphData`` file into a graph named by its ``rdfs:label``, and any
-other graph IRI a request names in ``default-graph-uri``/``named-graph-uri``/
-``using-graph-uri``/``using-named-graph-uri`` (such as ``…/data0.rdf``, for which the manifest
-has no data) as an empty graph (``CREATE SILENT GRAPH``).
+SPARQL Update): each ``ut:graphData`` file into a graph named by its ``rdfs:label``. Any other
+graph IRI a request names in ``default-graph-uri``/``named-graph-uri``/``using-graph-uri``/
+``using-named-graph-uri`` (such as ``…/data0.rdf``, for which the manifest has no data) is not
+made: the endpoint treats it as an empty graph, as the protocol has it.
 """
 
 from __future__ import annotations
@@ -200,13 +200,13 @@ def client(base_url: str) -> Iterator[httpx.Client]:
 
 
 def _prepare_graphs(client: httpx.Client, test: ProtocolTest) -> None:
-    """Make the graphs the test names present, as the manifest's README asks."""
+    """Load the test's ``ut:graphData`` into the graphs it names, as the manifest says. Any
+    other graph a request names is left to the endpoint: one the store does not hold is an
+    empty graph (nothing is fetched), and an update may create its own USING graph."""
     operations = []
-    loaded = {name for _, name in test.graph_data}
     for path, name in test.graph_data:
         triples = Graph().parse(path, format="nt").serialize(format="nt")
         operations.append(f"INSERT DATA {{ GRAPH <{name}> {{ {triples} }} }}")
-    operations += [f"CREATE SILENT GRAPH <{iri}>" for iri in test.graph_iris() if iri not in loaded]
     if not operations:
         return
     response = client.post(

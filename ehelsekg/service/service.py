@@ -124,7 +124,6 @@ class KnowledgeService:
         guard.check(
             text,
             self.limits,
-            known_graphs=self.known_graphs(),
             extra_graphs=[*default_graphs, *named_graphs],
         )
         job = SparqlQuery(
@@ -220,7 +219,6 @@ class KnowledgeService:
         guard.check(
             text,
             self.limits,
-            known_graphs=self.known_graphs(),
             extra_graphs=[*using_graphs, *using_named],
         )
         if using_graphs or using_named:

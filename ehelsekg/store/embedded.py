@@ -15,7 +15,7 @@ from ehelsekg.store.base import Store
 from ehelsekg.store.changes import QuadChange, removal_filter, update_text
 from ehelsekg.store.formats import DATA_FILE_FORMATS, by_suffix
 from ehelsekg.store.graphs import INTERNAL_PREFIX, is_file_graph
-from ehelsekg.store.sparql_text import bind_values
+from ehelsekg.store.sparql_text import bind_values, dataset_iris
 from ehelsekg.store.state import STATE_GRAPH, StoreState, read_state, revision_update, state_update
 from ehelsekg.store.terms import Quad, QueryResult, Triple, from_ox, query_result, to_ox
 
@@ -112,6 +112,13 @@ class OxigraphStore(Store):
             defaults, nameds = dataset
             default_graph = [ox.NamedNode(g) for g in defaults] or [ox.DefaultGraph()]
             named_graphs = [ox.NamedNode(g) for g in nameds]
+        elif dataset_iris(sparql):
+            # The query's own FROM / FROM NAMED make its dataset (a graph the store does not
+            # hold is empty); pyoxigraph reads them when no dataset is passed.
+            try:
+                return self._store.query(sparql, base_iri=base_iri)
+            except SyntaxError as err:
+                raise RejectedQueryError(f"SPARQL syntax {err}") from err
         try:
             return self._store.query(
                 sparql, base_iri=base_iri, default_graph=default_graph, named_graphs=named_graphs

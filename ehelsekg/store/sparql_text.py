@@ -21,44 +21,82 @@ from ehelsekg.errors import RejectedQueryError
 _IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 
 
-def code_positions(text: str, *, keep_iris: bool = False) -> Iterator[tuple[int, str]]:
-    """Yield (index, char) for characters outside comments, strings and IRIs (IRIs too with
-    ``keep_iris``).
+# What the lexer skips: a comment, a string (long forms first; a string left open runs to the
+# end), a backslash and the character it escapes (``ex:a\#b``), and an IRI. Each alternative
+# is deterministic, so a megabyte of text is scanned at C speed, without backtracking.
+_SKIPPED = re.compile(
+    r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>
+        \"\"\"(?:[^\\"]|\\[\s\S]|"(?!""))*(?:\"\"\"|\\?\Z)
+      | '''(?:[^\\']|\\[\s\S]|'(?!''))*(?:'''|\\?\Z)
+      | "(?:[^\\"]|\\[\s\S])*(?:"|\\?\Z)
+      | '(?:[^\\']|\\[\s\S])*(?:'|\\?\Z)
+    )
+  | (?P<escape>\\[\s\S]?)
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    """,
+    re.VERBOSE,
+)
+#: What stands for a skipped character in :func:`code_text` (never a character of code).
+_HOLE = "\x00"
+
+
+def code_text(text: str, *, keep_iris: bool = False, fill: str = " ") -> str:
+    """``text`` with comments, strings and IRIs (IRIs kept with ``keep_iris``) replaced by
+    ``fill``, character for character, so positions stay the same (``fill`` '' drops them).
 
     A backslash outside a string escapes the next character of a prefixed name
     (``ex:a\\#b``), so neither of the two is code: an escaped ``#`` starts no comment and an
     escaped ``'`` no string.
 
+    >>> code_text('?s <http://x#y> "a#b" ; ex:a\\\\#b # c', fill="_")
+    '?s ____________ _____ ; ex:a__b ___'
+    """
+
+    def blank(match: re.Match[str]) -> str:
+        if keep_iris and match.lastgroup == "iri":
+            return match.group()
+        return fill * (match.end() - match.start())
+
+    return _SKIPPED.sub(blank, text)
+
+
+def code_positions(text: str, *, keep_iris: bool = False) -> Iterator[tuple[int, str]]:
+    """Yield (index, char) for characters outside comments, strings and IRIs (IRIs too with
+    ``keep_iris``); see :func:`code_text`.
+
     >>> "".join(c for _, c in code_positions('?s <http://x#y> "a#b" ; ex:a\\\\#b # c'))
     '?s   ; ex:ab '
     """
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char == "#":
-            while i < n and text[i] != "\n":
-                i += 1
-            continue
-        if char in "\"'":
-            long_quote = text.startswith(char * 3, i)
-            end_mark = char * 3 if long_quote else char
-            i += len(end_mark)
-            while i < n and not text.startswith(end_mark, i):
-                i += 2 if text[i] == "\\" else 1
-            i += len(end_mark)
-            continue
-        if char == "\\":
-            i += 2
-            continue
-        if char == "<":
-            iri = _IRIREF.match(text, i)
-            if iri is not None:
-                if keep_iris:
-                    yield from ((j, text[j]) for j in range(i, iri.end()))
-                i = iri.end()
-                continue
-        yield i, char
-        i += 1
+    for index, char in enumerate(code_text(text, keep_iris=keep_iris, fill=_HOLE)):
+        if char != _HOLE:
+            yield index, char
+
+
+_DATASET = re.compile(
+    r"(?<![\w?$:\\-])(FROM|USING)\s*(NAMED\b\s*)?(<[^>]*>|(?:[A-Za-z][\w.-]*)?:[\w.\-%]*)", re.I
+)
+_PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>\s]*)>", re.I)
+
+
+def dataset_iris(text: str) -> list[str]:
+    """The IRIs a query or update names in FROM / FROM NAMED / USING (prefixed names expanded).
+
+    >>> dataset_iris("SELECT * FROM<http://a> FROM NAMED # c\\n <http://b> { }")
+    ['http://a', 'http://b']
+    """
+    prefixes = {(m[1] or ""): m[2] for m in _PREFIX.finditer(text)}
+    found = []
+    # Comments and strings blanked, IRIs kept: a comment may sit between FROM and its IRI.
+    for match in _DATASET.finditer(code_text(text, keep_iris=True)):
+        target = match[3]
+        if target.startswith("<"):
+            found.append(target[1:-1])
+        else:
+            prefix, _, local = target.partition(":")
+            found.append(prefixes.get(prefix, prefix + ":") + local)
+    return found
 
 
 _QUERY_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
@@ -74,7 +112,7 @@ def query_kind(text: str) -> str:
     >>> query_kind("PREFIX ask: <http://x/> ASK { ?s ?p ?o }")
     'ask'
     """
-    code = "".join(char for _, char in code_positions(text))
+    code = code_text(text, fill="")
     for match in _QUERY_FORM.finditer(code):
         start = match.start()
         # A prefixed name such as ``ask:`` or ``ex:select`` is not a query form.
