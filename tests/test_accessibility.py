@@ -80,6 +80,10 @@ def _first_screen(browser: Browser, path: Path, shot: str, *, network: bool) -> 
     small = [(label["text"], round(label["px"], 1)) for label in labels if label["px"] < 12]
     assert small == [], small
     SMALLEST[shot] = min(label["px"] for label in labels)
+    with (SCREENSHOTS / "smallest-labels.tsv").open("a", encoding="utf-8") as sizes:
+        drawn_px = [x["px"] for x in labels if x["kind"] != "html"]
+        drawing = f"{min(drawn_px):.1f}" if drawn_px else "-"
+        sizes.write(f"{shot}\tall text {SMALLEST[shot]:.1f}\tgraph/SVG {drawing}\n")
     if network:
         # The whole screen is on the first screen: no node is cut off at an edge.
         cut = [x["text"] for x in labels if x["kind"] == "node" and not x["inside"]]
@@ -116,7 +120,10 @@ def test_view_first_screen_is_readable(
     for page in view.pages[1:]:
         # Every other screen of the view (a group, a part of a group) is readable too.
         browser.evaluate(f"window.ehelsekgOpen({page.key!r})")
-        browser.evaluate("ehelsekgNetwork.redraw(), true")
+        browser.evaluate_async(
+            "new Promise((done) => { const wait = () => window.ehelsekgView.ready ? done(true)"
+            " : setTimeout(wait, 20); wait(); })"
+        )
         labels = browser.evaluate(NETWORK_LABELS_JS)
         browser.screenshot(SCREENSHOTS / f"{name}-{page.key}-1366x768.png")
         assert [x["text"] for x in labels if x["px"] < 12] == [], page.title

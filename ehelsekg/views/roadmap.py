@@ -46,6 +46,7 @@ class Lane:
     title: str
     conditions: str
     target: int | None
+    notes: list[str]
     target_x: float | None
     bars: list[Bar] = field(default_factory=list)
     rows: int = 0
@@ -91,8 +92,20 @@ def roadmap_view(ctx: ViewContext, params: Mapping[str, str]) -> View:
     """Roadmap services and activities on a year axis."""
     facts = ctx.facts
     services = ctx.rows("roadmap-services", {})
+    notes: dict[str, list[str]] = {}
+    for row in ctx.store.query(ctx.catalogue.lookup("view-roadmap-changes")).records():
+        version = f"Endret i veikartversjon {row['version']}" if row.get("version") else "Endret"
+        notes.setdefault(str(row["service"]), []).append(
+            f"{version}: {row.get('description') or ''}".rstrip(": ")
+        )
+    changes = {
+        str(r["change"])
+        for r in ctx.store.query(ctx.catalogue.lookup("view-roadmap-changes")).records()
+    }
     items: dict[str, dict[str, object]] = {}
     for row in ctx.store.query(ctx.catalogue.lookup("view-activities")).records():
+        if str(row["item"]) in changes:
+            continue  # written under the lane, not drawn as work
         item = items.setdefault(
             str(row["item"]), {"service": str(row["service"]), "performers": set(), "row": row}
         )
@@ -129,6 +142,7 @@ def roadmap_view(ctx: ViewContext, params: Mapping[str, str]) -> View:
             title=node.full_label + (f" — målår {target}" if target else " — målår ikke oppgitt"),
             conditions=str(service.get("conditions") or ""),
             target=target,
+            notes=notes.get(service_iri, []),
             target_x=x_of(target + 0.5) if target else None,
         )
         rows_end: list[float] = []
@@ -160,6 +174,7 @@ def roadmap_view(ctx: ViewContext, params: Mapping[str, str]) -> View:
     for lane in lanes:
         lane.y = y
         y += HEADER + (16 if lane.conditions else 0) + max(lane.rows, 1) * ROW + 14
+        y += 18 * len(lane.notes)
     report = max(reports, default="")
     as_of = next((facts.as_of(r) for r in facts.reports if facts.report_text(r) == report), "")
     report_x = None

@@ -122,7 +122,7 @@
   }
   function readable() {
     // Fit the screen, but never below MIN_SCALE (labels stay >= 12 px) nor above MAX_SCALE.
-    network.fit({ animation: false });
+    network.fit({ animation: false, maxZoomLevel: MAX_SCALE });
     var scale = Math.max(MIN_SCALE, Math.min(MAX_SCALE, network.getScale()));
     network.moveTo({ scale: scale, animation: false });
   }
