@@ -59,6 +59,8 @@ class OxigraphStore(Store):
         self.path = path
         self._store = ox.Store(str(path)) if path is not None else ox.Store()
         self._revision = 0
+        #: The named graphs a query may see, and the revision they were listed at.
+        self._visible: tuple[int, list[ox.NamedNode | ox.BlankNode]] | None = None
 
     @property
     def revision(self) -> int | None:
@@ -104,7 +106,7 @@ class OxigraphStore(Store):
             default_graph.append(ox.NamedNode(str(INFERRED_GRAPH)))
             if self._has_graph(_STATE):
                 # Internal graphs are never seen (see ``state``).
-                named_graphs = [ox.NamedNode(str(g)) for g in self.graph_names()]
+                named_graphs = self._visible_graphs()
         else:
             named_graphs = [ox.NamedNode(str(g)) for g in self.asserted_graph_names()]
         if dataset is not None:
@@ -309,6 +311,13 @@ class OxigraphStore(Store):
             if graph != _STATE:
                 self._store.remove_graph(graph)
         self._store.clear_graph(ox.DefaultGraph())
+
+    def _visible_graphs(self) -> list[ox.NamedNode | ox.BlankNode]:
+        # Listing the graphs of an on-disk store costs a third of a point query: kept until
+        # this object writes.
+        if self._visible is None or self._visible[0] != self._revision:
+            self._visible = (self._revision, [ox.NamedNode(str(g)) for g in self.graph_names()])
+        return self._visible[1]
 
     def _record_revision(self) -> None:
         # Committed before the write it announces: a crash in between only costs a recompute.
