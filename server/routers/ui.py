@@ -5,7 +5,6 @@ another site. scripts/fetch-vendor.sh vendors the two libraries."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
@@ -79,58 +78,10 @@ async def named_queries(service: Service) -> list[dict[str, object]]:
     return await run_in_threadpool(collect)
 
 
-PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>ehelsekg – SPARQL query</title>
-<link rel="stylesheet" href="{root}/static/yasgui/yasgui.min.css">
-<link rel="stylesheet" href="{root}/static/ui/query.css">
-</head>
-<body data-endpoint="{root}/sparql" data-named="{root}/query/named-queries.json">
-<header>
-<h1>ehelsekg</h1>
-<p>Norway's national e-health strategy, portfolio and roadmap as a knowledge graph.
-Write SPARQL below, or start from a named query.</p>
-<nav>
-<a href="{root}/docs">API docs</a>
-<a href="{root}/queries">Named queries (JSON)</a>
-<a href="{root}/sparql">Service description</a>
-<a href="{root}/graph-store?default">Default graph (Turtle)</a>
-<a href="{root}/validation">Validation report</a>
-</nav>
-</header>
-<main>
-<section id="named-queries" aria-label="Named queries">
-<h2>Named queries</h2>
-<ul>
-{buttons}
-</ul>
-</section>
-<section id="editor" aria-label="SPARQL editor">
-<div id="yasgui"></div>
-<noscript>The editor needs JavaScript; the named queries also run at {root}/queries/NAME.</noscript>
-</section>
-</main>
-<script src="{root}/static/yasgui/yasgui.min.js"></script>
-<script src="{root}/static/ui/query.js"></script>
-</body>
-</html>
-"""
-
-
 def render_page(service: KnowledgeService, root: str = "") -> str:
-    """The query page; every name and description from the .rq files is escaped."""
+    """The query page (server/templates/query.html, autoescaped)."""
     catalogue = service.catalogue
-    buttons = "\n".join(
-        f'<li><button type="button" data-query="{escape(name)}"'
-        f' title="{escape(catalogue.get(name).description)}">'
-        f"{escape(catalogue.get(name).title)}</button>"
-        f' <a href="{escape(root)}/query/{escape(name)}">skjema</a></li>'
-        for name in catalogue.names()
-    )
-    return PAGE.format(root=escape(root), buttons=buttons)
+    return render("query.html", root=root, queries=[catalogue.get(n) for n in catalogue.names()])
 
 
 @router.get("/query", response_class=HTMLResponse, summary="The query page (SPARQL)")
