@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Vendor vis-network's standalone UMD build (with its CSS built in) from the npm package
-# into ehelsekg/view_assets/, where views inline it so that a view is one self-contained file
+# into ehelsekg/views/assets/, where views inline it so that a view is one self-contained file
 # that never loads anything from another host. The result is committed; run this script only
 # to change the version. npm pack checks the tarball against the registry's integrity hash.
 set -euo pipefail
 
 VERSION="${1:-10.1.5}"
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
-ASSETS="$HERE/ehelsekg/view_assets"
+ASSETS="$HERE/ehelsekg/views/assets"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 

@@ -72,6 +72,8 @@ def test_meeting_pack_is_served_as_page_and_zip(client: TestClient) -> None:
     archive = zipfile.ZipFile(io.BytesIO(client.get("/report/2022-09.zip").content))
     assert "motepakke-2022-09/index.html" in archive.namelist()
     assert client.get("/report/2099-01/").status_code == 404
+    missing = client.get("/report/2099-01", headers=HTML)
+    assert missing.status_code == 404 and "Ingen møtepakke" in missing.text
 
 
 PAGES = {"start": "/", "views": "/views", "measure-181": "/resource/measure/181"}

@@ -170,6 +170,17 @@ async def pack_zip(report: str, request: Request, service: Service) -> Response:
 
 @router.get("/report/{report}", response_class=HTMLResponse, summary="A report's meeting pack")
 async def pack_page(report: str, request: Request, service: Service) -> Response:
+    page = await _start(service)
+    if _wants_html(request) and report not in {p.value for p in page.packs}:
+        return _page(
+            request,
+            "error.html",
+            page,
+            404,
+            heading="Ingen møtepakke for denne rapporten",
+            message=f"Det finnes ingen møtepakke for «{report}». Velg en av møtepakkene på "
+            "startsiden.",
+        )
     if not request.url.path.endswith("/"):
         # The pack's links are relative to its folder (views/…, the charts).
         return Response(status_code=307, headers={"Location": request.url.path + "/"})
