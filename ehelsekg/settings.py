@@ -119,7 +119,21 @@ class Settings:
         default=(), metadata={"help": "Origins allowed by CORS, comma-separated; none by default."}
     )
     workers: int = field(
-        default=2, metadata={"help": "Query worker processes (each can be stopped on a timeout)."}
+        default=0,
+        metadata={
+            "help": "Query worker processes (each can be stopped on a timeout); 0: one per CPU"
+            " core."
+        },
+    )
+    fast_workers: int = field(
+        default=1,
+        metadata={"help": "Workers kept for quick jobs while the others are busy (the fast lane)."},
+    )
+    fast_lane_seconds: float = field(
+        default=1.0,
+        metadata={
+            "help": "Seconds a job may run in the fast lane before it waits for another worker."
+        },
     )
     host: str = field(default="127.0.0.1", metadata={"help": "Address the server listens on."})
     port: int = field(default=8000, metadata={"help": "Port the server listens on."})
@@ -187,3 +201,12 @@ def describe_settings() -> list[tuple[str, str, str]]:
         )
         for s in fields(Settings)
     ]
+
+
+def worker_count(settings: Settings) -> int:
+    """The general workers to start: ``workers``, or one per CPU core when it is 0.
+
+    >>> worker_count(Settings(workers=3)), worker_count(Settings(workers=0)) >= 1
+    (3, True)
+    """
+    return settings.workers if settings.workers > 0 else max(1, os.cpu_count() or 1)

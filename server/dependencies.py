@@ -16,3 +16,8 @@ def get_service(request: Request) -> KnowledgeService:
 
 #: The knowledge service, injected: ``service: Service``.
 Service = Annotated[KnowledgeService, Depends(get_service)]
+
+
+def client_of(request: Request) -> str:
+    """Who asks, for a fair share of the workers: the peer's address (no proxy is trusted)."""
+    return request.client.host if request.client is not None else ""

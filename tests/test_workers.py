@@ -143,3 +143,103 @@ def test_close_stops_every_worker() -> None:
     first = workers.run(("pid", None), timeout=5)
     workers.close()
     assert not _alive(first)
+
+
+def _in_thread(pool: WorkerPool, payload: tuple[str, Any], timeout: float, **kw: Any) -> dict:
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        started = time.monotonic()
+        try:
+            outcome["value"] = pool.run(payload, timeout, **kw)
+        except EhelsekgError as err:
+            outcome["error"] = err
+        outcome["seconds"] = time.monotonic() - started
+
+    outcome["thread"] = threading.Thread(target=run)
+    outcome["thread"].start()
+    return outcome
+
+
+def test_a_quick_job_is_answered_in_the_fast_lane_while_a_runaway_holds_the_rest() -> None:
+    pool = WorkerPool(job, size=1, fast=1, fast_limit=0.5)
+    try:
+        runaway = _in_thread(pool, ("sleep", 3), 10, client="a")
+        time.sleep(0.2)
+        started = time.monotonic()
+        assert pool.run(("echo", "ok"), 10, client="b") == "ok"
+        assert time.monotonic() - started < 0.5
+        runaway["thread"].join()
+        assert "value" in runaway
+    finally:
+        pool.close()
+
+
+def test_a_slow_job_leaves_the_fast_lane_and_finishes_on_a_general_worker() -> None:
+    pool = WorkerPool(job, size=1, fast=1, fast_limit=0.3)
+    try:
+        busy = _in_thread(pool, ("sleep", 1.0), 10, client="a")
+        time.sleep(0.1)
+        started = time.monotonic()
+        pid = pool.run(("sleep", 0.6), 10, client="b")
+        took = time.monotonic() - started
+        busy["thread"].join()
+        # 0.3 s tried in the fast lane, then the general worker once free (~0.9 s), then 0.6 s.
+        assert took >= 1.4, took
+        assert isinstance(pid, int)
+    finally:
+        pool.close()
+
+
+def test_a_job_kept_out_of_the_fast_lane_waits_for_a_general_worker() -> None:
+    pool = WorkerPool(job, size=1, fast=1, fast_limit=5)
+    try:
+        busy = _in_thread(pool, ("sleep", 0.8), 10, client="a")
+        time.sleep(0.1)
+        started = time.monotonic()
+        pool.run(("echo", 1), 10, client="b", lane="general")
+        assert time.monotonic() - started >= 0.5
+        busy["thread"].join()
+    finally:
+        pool.close()
+
+
+def test_a_freed_worker_goes_to_the_client_that_holds_fewest() -> None:
+    """Client a holds the only worker and queues a second job; b asks after it, and is served
+    first when the worker comes free."""
+    pool = WorkerPool(job, size=1)
+    finished: list[str] = []
+    try:
+        first = _in_thread(pool, ("sleep", 0.6), 10, client="a")
+        time.sleep(0.1)
+        second = _in_thread(pool, ("sleep", 0.3), 10, client="a")
+        time.sleep(0.1)
+
+        def third() -> None:
+            pool.run(("sleep", 0.3), 10, client="b")
+            finished.append("b")
+
+        other = threading.Thread(target=third)
+        other.start()
+        second["thread"].join()
+        finished.append("a")
+        other.join()
+        first["thread"].join()
+        assert finished == ["b", "a"]
+    finally:
+        pool.close()
+
+
+def test_an_awaited_job_reads_its_answer_in_the_event_loop(pool: WorkerPool) -> None:
+    import asyncio
+
+    async def both() -> list[Any]:
+        return await asyncio.gather(
+            pool.run_async(("echo", "x"), 5), pool.run_async(("sleep", 0.2), 5)
+        )
+
+    answers = asyncio.run(both())
+    assert answers[0] == "x" and isinstance(answers[1], int)
+    with pytest.raises(QueryTimeout):
+        asyncio.run(pool.run_async(("sleep", 5), 0.3))
+    assert asyncio.run(pool.run_async(("echo", "after"), 5)) == "after"

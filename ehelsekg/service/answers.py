@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import IO, cast
 from itertools import islice
+from typing import IO, cast
 
 import pyoxigraph as ox
 from rdflib import Graph

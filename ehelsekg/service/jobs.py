@@ -48,6 +48,9 @@ class Job(ABC):
 
     #: The setting (seconds) that limits this kind of job.
     limit: ClassVar[str]
+    #: "fast": may take the fast lane while the general workers are busy (and be moved on if
+    #: it is slow there); "general": writes and whole-store work wait for a general worker.
+    lane: ClassVar[str] = "fast"
 
     @abstractmethod
     def run(self, state: WorkerState) -> object:
@@ -127,6 +130,7 @@ class CheckUpdate(Job):
     """An update tried on a copy: (conforms, report summary, raw results, exact change)."""
 
     limit: ClassVar[str] = "update_timeout"
+    lane: ClassVar[str] = "general"
     text: str
     base_iri: str | None = None
 
@@ -143,6 +147,7 @@ class Validate(Job):
     """The SHACL report of the whole store."""
 
     limit: ClassVar[str] = "update_timeout"
+    lane: ClassVar[str] = "general"
 
     def run(self, state: WorkerState) -> dict[str, object]:
         return validation_document(state.validator.validate(state.store))
@@ -226,6 +231,7 @@ class ParseUpload(Job):
     parsed in a worker, so a hostile document cannot stall the server."""
 
     limit: ClassVar[str] = "update_timeout"
+    lane: ClassVar[str] = "general"
     body: bytes
     media_type: str
     base_iri: str

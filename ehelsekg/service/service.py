@@ -10,6 +10,7 @@ transaction, and the inferences follow.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,12 +40,15 @@ from ehelsekg.service.jobs import (
     dataset,
 )
 from ehelsekg.service.workers import WorkerPool
-from ehelsekg.settings import Settings
+from ehelsekg.settings import Settings, worker_count
 from ehelsekg.store.changes import QuadChange
 from ehelsekg.store.graphs import writable_graphs
 from ehelsekg.store.loading import load_shapes
 from ehelsekg.store.terms import QueryResult
 from ehelsekg.validation.gate import Validator
+
+#: Texts longer than this are checked by the guard in a thread, off the event loop.
+_GUARD_IN_THREAD = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,12 @@ class KnowledgeService:
         )
         self._state = WorkerState(knowledge.store, self.catalogue, self.validator, settings)
         self._write_lock = threading.Lock()
-        self.pool = WorkerPool(self._run_in_worker, size=settings.workers)
+        self.pool = WorkerPool(
+            self._run_in_worker,
+            size=worker_count(settings),
+            fast=settings.fast_workers,
+            fast_limit=settings.fast_lane_seconds,
+        )
 
     # Runs in a worker process, on its copy-on-write copy of the store.
     def _run_in_worker(self, job: object) -> object:
@@ -84,9 +93,16 @@ class KnowledgeService:
             raise RejectedQueryError(f"not a job: {type(job).__name__}")
         return job.run(self._state)
 
-    def run(self, job: Job) -> object:
-        """Run ``job`` in a worker within the time limit of its kind."""
-        return self.pool.run(job, float(getattr(self.settings, job.limit)))
+    def run(self, job: Job, *, client: str = "") -> object:
+        """Run ``job`` in a worker within the time limit of its kind; ``client`` (who asks)
+        gets a fair share of the workers."""
+        limit = float(getattr(self.settings, job.limit))
+        return self.pool.run(job, limit, client=client, lane=job.lane)
+
+    async def run_async(self, job: Job, *, client: str = "") -> object:
+        """As :meth:`run`, awaited in the event loop (no thread)."""
+        limit = float(getattr(self.settings, job.limit))
+        return await self.pool.run_async(job, limit, client=client, lane=job.lane)
 
     # ---------------------------------------------------------------- what the store holds
 
@@ -109,6 +125,24 @@ class KnowledgeService:
 
     # ---------------------------------------------------------------- reads
 
+    def _sparql_job(
+        self,
+        text: str,
+        media_type: str,
+        default_graphs: Sequence[str],
+        named_graphs: Sequence[str],
+        include_inferred: bool,
+        base_iri: str | None,
+    ) -> SparqlQuery:
+        guard.check(text, self.limits, extra_graphs=[*default_graphs, *named_graphs])
+        return SparqlQuery(
+            text,
+            media_type=media_type,
+            include_inferred=include_inferred,
+            dataset=dataset(default_graphs, named_graphs),
+            base_iri=base_iri,
+        )
+
     def sparql(
         self,
         text: str,
@@ -118,31 +152,67 @@ class KnowledgeService:
         named_graphs: Sequence[str] = (),
         include_inferred: bool = True,
         base_iri: str | None = None,
+        client: str = "",
     ) -> Answer:
         """Run a SPARQL query in a worker; ``media_type`` '' picks the kind's default;
         ``base_iri`` resolves relative IRIs (the protocol lets it be the endpoint's URL)."""
-        guard.check(
-            text,
-            self.limits,
-            extra_graphs=[*default_graphs, *named_graphs],
+        job = self._sparql_job(
+            text, media_type, default_graphs, named_graphs, include_inferred, base_iri
         )
-        job = SparqlQuery(
-            text,
-            media_type=media_type,
-            include_inferred=include_inferred,
-            dataset=dataset(default_graphs, named_graphs),
-            base_iri=base_iri,
-        )
-        answer = self.run(job)
+        answer = self.run(job, client=client)
+        assert isinstance(answer, Answer)
+        return answer
+
+    async def sparql_async(
+        self,
+        text: str,
+        *,
+        media_type: str,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        include_inferred: bool = True,
+        base_iri: str | None = None,
+        client: str = "",
+    ) -> Answer:
+        """As :meth:`sparql`, awaited; a large text is checked by the guard in a thread, so
+        the event loop goes on answering meanwhile."""
+        arguments = (text, media_type, default_graphs, named_graphs, include_inferred, base_iri)
+        if len(text) > _GUARD_IN_THREAD:
+            job = await asyncio.to_thread(self._sparql_job, *arguments)
+        else:
+            job = self._sparql_job(*arguments)
+        answer = await self.run_async(job, client=client)
         assert isinstance(answer, Answer)
         return answer
 
     def named(
-        self, name: str, params: Mapping[str, str], *, include_inferred: bool = True
+        self,
+        name: str,
+        params: Mapping[str, str],
+        *,
+        include_inferred: bool = True,
+        client: str = "",
     ) -> tuple[QueryResult, bool]:
         """Run a named query in a worker: (result, truncated)."""
         self.catalogue.get(name)
-        outcome = self.run(NamedQuery(name, dict(params), include_inferred))
+        outcome = self.run(NamedQuery(name, dict(params), include_inferred), client=client)
+        assert isinstance(outcome, tuple)
+        result, truncated = outcome
+        assert isinstance(result, QueryResult)
+        return result, bool(truncated)
+
+    async def named_async(
+        self,
+        name: str,
+        params: Mapping[str, str],
+        *,
+        include_inferred: bool = True,
+        client: str = "",
+    ) -> tuple[QueryResult, bool]:
+        """As :meth:`named`, awaited."""
+        self.catalogue.get(name)
+        job = NamedQuery(name, dict(params), include_inferred)
+        outcome = await self.run_async(job, client=client)
         assert isinstance(outcome, tuple)
         result, truncated = outcome
         assert isinstance(result, QueryResult)

@@ -1,24 +1,42 @@
-"""Running queries in worker processes that can be stopped.
+"""Running jobs in worker processes that can be stopped, fairly, with a lane kept for quick work.
 
-Neither pyoxigraph nor rdflib can cancel a running query from Python. So queries run in
-pre-forked worker processes, each holding a copy-on-write copy of the loaded store; a query that
+Neither pyoxigraph nor rdflib can cancel a running query from Python. So jobs run in
+pre-forked worker processes, each holding a copy-on-write copy of the loaded store; a job that
 overruns its time limit has its worker killed and replaced, while the other workers and the
-server go on answering. After a write the workers are replaced, so that they see it.
+server go on answering. After a write the workers are replaced (at once, so they stay warm).
+
+Two things keep runaway work from starving the rest:
+
+- **A fast lane.** Besides the general workers the pool keeps ``fast`` workers that take a job
+  only for ``fast_limit`` seconds, and only while every general worker is busy. A quick job
+  (a named query, an ASK) is answered there while runaways hold the general workers; a job
+  that turns out slow is stopped there and goes on waiting for a general worker with the time
+  it has left.
+- **Fair shares.** When a worker comes free it goes to the waiting client that holds the
+  fewest workers, then has been served the fewest jobs, so one client's many requests cannot
+  keep everyone else waiting.
+
+Jobs can be awaited (``run_async``): the answer is read when the worker's pipe becomes
+readable, in the event loop, with no thread to hop through.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import itertools
 import multiprocessing
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
 from ehelsekg.errors import EhelsekgError, QueryTimeout, WorkerCrashed
 
 Job = Callable[[Any], Any]
+GENERAL, FAST = "general", "fast"
 
 
 def _serve(connection: Connection, job: Job) -> None:
@@ -40,84 +58,282 @@ class _Worker:
     process: Any
     connection: Connection
     generation: int
+    lane: str
+
+
+@dataclass
+class _Waiter:
+    """A job waiting for a worker: granted by the thread that frees one."""
+
+    client: str
+    lanes: tuple[str, ...]
+    order: int
+    granted: _Worker | None = None
+    event: threading.Event | None = None
+    future: asyncio.Future[None] | None = None
+    loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
+
+    def grant(self, worker: _Worker) -> None:
+        self.granted = worker
+        if self.event is not None:
+            self.event.set()
+        elif self.future is not None and self.loop is not None:
+            self.loop.call_soon_threadsafe(_resolve, self.future)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 class WorkerPool:
-    """A few forked workers that run ``job(payload)`` with a wall-clock limit."""
+    """Forked workers that run ``job(payload)`` with a wall-clock limit (see the module)."""
 
-    def __init__(self, job: Job, *, size: int = 2) -> None:
+    def __init__(self, job: Job, *, size: int = 2, fast: int = 0, fast_limit: float = 1.0) -> None:
         self._job = job
-        self._size = max(1, size)
+        self._sizes = {GENERAL: max(1, size), FAST: max(0, fast)}
+        self.fast_limit = fast_limit
         self._context = multiprocessing.get_context("fork")
-        self._idle: list[_Worker] = []
         self._lock = threading.Lock()
-        self._available = threading.Semaphore(self._size)
         self._generation = 0
-        for _ in range(self._size):
-            self._idle.append(self._spawn())
+        self._idle: dict[str, list[_Worker]] = {GENERAL: [], FAST: []}
+        self._free = dict(self._sizes)
+        self._held: dict[str, int] = {}
+        #: Jobs each client was given a worker for: the fairer share goes to the fewest.
+        self._served: dict[str, int] = {}
+        self._waiting: list[_Waiter] = []
+        self._order = itertools.count()
+        for lane, count in self._sizes.items():
+            self._idle[lane] = [self._spawn(lane) for _ in range(count)]
 
-    def _spawn(self) -> _Worker:
+    # ---------------------------------------------------------------- workers
+
+    def _spawn(self, lane: str) -> _Worker:
         parent, child = self._context.Pipe()
         process = self._context.Process(target=_serve, args=(child, self._job), daemon=True)
         process.start()
         child.close()
-        return _Worker(process=process, connection=parent, generation=self._generation)
-
-    def renew(self) -> None:
-        """Replace every worker (after a write), lazily: busy workers when they come back."""
-        with self._lock:
-            self._generation += 1
-            old, self._idle = self._idle, []
-        for worker in old:
-            self._stop(worker)
+        return _Worker(process, parent, self._generation, lane)
 
     def _stop(self, worker: _Worker) -> None:
         worker.process.kill()
         worker.process.join(timeout=5)
         worker.connection.close()
 
-    def run(self, payload: Any, timeout: float) -> Any:
-        """Run one job; raise QueryTimeout if it takes longer than ``timeout`` seconds."""
-        if not self._available.acquire(timeout=timeout):
-            raise QueryTimeout(f"no worker was free within {timeout:g} s; try again shortly")
-        worker: _Worker | None = None
-        try:
-            with self._lock:
-                while self._idle and self._idle[-1].generation != self._generation:
-                    self._stop(self._idle.pop())
-                worker = self._idle.pop() if self._idle else None
-            if worker is None or not worker.process.is_alive():
-                worker = self._spawn()
-            started = time.monotonic()
-            worker.connection.send(payload)
-            if not worker.connection.poll(timeout):
-                self._stop(worker)
-                worker = None
-                raise QueryTimeout(
-                    f"stopped after {time.monotonic() - started:.1f} s, the limit is {timeout:g} s"
-                )
-            try:
-                status, value = worker.connection.recv()
-            except (EOFError, OSError) as err:
-                self._stop(worker)
-                worker = None
-                raise WorkerCrashed("the worker stopped while running the query") from err
-            if status == "error":
-                raise value
-            if status == "crash":
-                raise WorkerCrashed(str(value))
-            return value
-        finally:
-            if worker is not None:
-                with self._lock:
-                    if worker.generation == self._generation and worker.process.is_alive():
-                        self._idle.append(worker)
-                    else:
-                        self._stop(worker)
-            self._available.release()
+    def renew(self) -> None:
+        """Replace every worker (after a write): idle ones now, with fresh ones forked at once
+        so the next requests find warm workers; busy ones when they come back."""
+        with self._lock:
+            self._generation += 1
+            old = [w for lane in self._idle.values() for w in lane]
+            fresh = {
+                lane: [self._spawn(lane) for _ in workers] for lane, workers in self._idle.items()
+            }
+            self._idle = fresh
+        for worker in old:
+            self._stop(worker)
 
     def close(self) -> None:
         with self._lock:
-            workers, self._idle = self._idle, []
+            workers = [w for lane in self._idle.values() for w in lane]
+            self._idle = {GENERAL: [], FAST: []}
         for worker in workers:
             self._stop(worker)
+
+    # ---------------------------------------------------------------- admission
+
+    def _take(self, lane: str) -> _Worker:
+        """A worker of ``lane`` whose slot the caller holds (under the lock)."""
+        idle = self._idle[lane]
+        while idle:
+            worker = idle.pop()
+            if worker.generation == self._generation and worker.process.is_alive():
+                return worker
+            self._stop(worker)
+        return self._spawn(lane)
+
+    def _try(self, client: str, lanes: tuple[str, ...]) -> _Worker | None:
+        """A worker now, if a slot of ``lanes`` is free and nobody fairer waits (under the lock)."""
+        for lane in lanes:
+            fairer = any(lane in w.lanes and self._fairer(w, client) for w in self._waiting)
+            if self._free[lane] > 0 and not fairer:
+                self._free[lane] -= 1
+                self._count(client)
+                return self._take(lane)
+        return None
+
+    def _share(self, client: str) -> tuple[int, int]:
+        """How much of the pool ``client`` has: workers held now, then jobs served."""
+        return self._held.get(client, 0), self._served.get(client, 0)
+
+    def _fairer(self, waiter: _Waiter, client: str) -> bool:
+        return self._share(waiter.client) < self._share(client)
+
+    def _count(self, client: str) -> None:
+        self._held[client] = self._held.get(client, 0) + 1
+        if len(self._served) > 10_000:
+            self._served.clear()
+        self._served[client] = self._served.get(client, 0) + 1
+
+    def _release(self, worker: _Worker | None, lane: str, client: str) -> None:
+        with self._lock:
+            if worker is not None:
+                if worker.generation == self._generation and worker.process.is_alive():
+                    self._idle[lane].append(worker)
+                else:
+                    self._stop(worker)
+            self._free[lane] += 1
+            self._held[client] -= 1
+            if not self._held[client]:
+                del self._held[client]
+            self._hand_over(lane)
+
+    def _hand_over(self, lane: str) -> None:
+        """Give a freed slot of ``lane`` to the fairest waiter that takes it (under the lock)."""
+        takers = [w for w in self._waiting if lane in w.lanes]
+        if not takers or self._free[lane] <= 0:
+            return
+        chosen = min(takers, key=lambda w: (self._share(w.client), w.order))
+        self._waiting.remove(chosen)
+        self._free[lane] -= 1
+        self._count(chosen.client)
+        chosen.grant(self._take(lane))
+
+    def _lanes(self, lane: str) -> tuple[str, ...]:
+        if lane == GENERAL or not self._sizes[FAST]:
+            return (GENERAL,)
+        return (GENERAL, FAST)
+
+    def _acquire(self, client: str, lanes: tuple[str, ...], timeout: float) -> _Worker:
+        with self._lock:
+            worker = self._try(client, lanes)
+            if worker is not None:
+                return worker
+            waiter = _Waiter(client, lanes, next(self._order), event=threading.Event())
+            self._waiting.append(waiter)
+        assert waiter.event is not None
+        waiter.event.wait(timeout)
+        return self._settle(waiter, timeout)
+
+    async def _acquire_async(self, client: str, lanes: tuple[str, ...], timeout: float) -> _Worker:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            worker = self._try(client, lanes)
+            if worker is not None:
+                return worker
+            waiter = _Waiter(client, lanes, next(self._order), future=loop.create_future())
+            waiter.loop = loop
+            self._waiting.append(waiter)
+        assert waiter.future is not None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(waiter.future), timeout)
+        return self._settle(waiter, timeout)
+
+    def _settle(self, waiter: _Waiter, timeout: float) -> _Worker:
+        with self._lock:
+            if waiter.granted is not None:
+                return waiter.granted
+            self._waiting.remove(waiter)
+        raise QueryTimeout(f"no worker was free within {timeout:g} s; try again shortly")
+
+    # ---------------------------------------------------------------- running
+
+    def run(self, payload: Any, timeout: float, *, client: str = "", lane: str = FAST) -> Any:
+        """Run one job; raise QueryTimeout if it takes longer than ``timeout`` seconds.
+        ``lane`` GENERAL keeps the job out of the fast lane (writes)."""
+        deadline = time.monotonic() + timeout
+        lanes = self._lanes(lane)
+        while True:
+            worker = self._acquire(client, lanes, max(0.0, deadline - time.monotonic()))
+            outcome = self._exchange(worker, payload, deadline, timeout, client)
+            if outcome is not _SLOW:
+                return outcome
+            lanes = (GENERAL,)
+
+    async def run_async(
+        self, payload: Any, timeout: float, *, client: str = "", lane: str = FAST
+    ) -> Any:
+        """As :meth:`run`, awaited: the answer is read when the worker's pipe is readable."""
+        deadline = time.monotonic() + timeout
+        lanes = self._lanes(lane)
+        while True:
+            remaining = max(0.0, deadline - time.monotonic())
+            worker = await self._acquire_async(client, lanes, remaining)
+            limit = self._limit(worker, deadline)
+            try:
+                worker.connection.send(payload)
+                ready = await _readable(worker.connection, limit)
+            except BaseException:
+                self._lose(worker, client)
+                raise
+            outcome = self._finish(worker, ready, deadline, timeout, client)
+            if outcome is not _SLOW:
+                return outcome
+            lanes = (GENERAL,)
+
+    def _limit(self, worker: _Worker, deadline: float) -> float:
+        remaining = max(0.0, deadline - time.monotonic())
+        return min(remaining, self.fast_limit) if worker.lane == FAST else remaining
+
+    def _exchange(
+        self, worker: _Worker, payload: Any, deadline: float, timeout: float, client: str
+    ) -> Any:
+        try:
+            worker.connection.send(payload)
+            ready = worker.connection.poll(self._limit(worker, deadline))
+        except BaseException:
+            self._lose(worker, client)
+            raise
+        return self._finish(worker, ready, deadline, timeout, client)
+
+    def _finish(
+        self, worker: _Worker, ready: bool, deadline: float, timeout: float, client: str
+    ) -> Any:
+        """The job's answer, or _SLOW if the fast lane gave up on it; the worker goes back."""
+        lane = worker.lane
+        if not ready:
+            self._lose(worker, client)
+            if lane == FAST and time.monotonic() < deadline:
+                return _SLOW
+            raise QueryTimeout(
+                f"stopped after {timeout - (deadline - time.monotonic()):.1f} s, the limit is"
+                f" {timeout:g} s"
+            )
+        try:
+            status, value = worker.connection.recv()
+        except (EOFError, OSError) as err:
+            self._lose(worker, client)
+            raise WorkerCrashed("the worker stopped while running the job") from err
+        self._release(worker, lane, client)
+        if status == "error":
+            raise value
+        if status == "crash":
+            raise WorkerCrashed(str(value))
+        return value
+
+    def _lose(self, worker: _Worker, client: str) -> None:
+        """Stop a worker whose job is abandoned (over its limit, or the caller went away)."""
+        self._stop(worker)
+        self._release(None, worker.lane, client)
+
+
+#: A fast-lane job that outgrew the lane: it goes on to a general worker.
+_SLOW = object()
+
+
+async def _readable(connection: Connection, timeout: float) -> bool:
+    """Whether ``connection`` has an answer within ``timeout`` seconds, waited for in the event
+    loop (no thread)."""
+    if connection.poll(0):
+        return True
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+    fd = connection.fileno()
+    loop.add_reader(fd, _resolve, ready)
+    try:
+        await asyncio.wait_for(ready, timeout)
+        return True
+    except TimeoutError:
+        return connection.poll(0)
+    finally:
+        loop.remove_reader(fd)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from ehelsekg.catalogue import results
-from server.dependencies import Service
+from server.dependencies import Service, client_of
 from server.negotiation import choose
 
 router = APIRouter(tags=["Named queries"])
@@ -26,8 +25,8 @@ def list_queries(service: Service) -> list[dict[str, object]]:
 async def run_query(name: str, request: Request, service: Service) -> Response:
     params = {k: v for k, v in request.query_params.items() if k not in CONTROLS}
     include_inferred = request.query_params.get("inferred", "true").lower() != "false"
-    result, truncated = await run_in_threadpool(
-        service.named, name, params, include_inferred=include_inferred
+    result, truncated = await service.named_async(
+        name, params, include_inferred=include_inferred, client=client_of(request)
     )
     wanted = request.query_params.get("format")
     media = {"csv": "text/csv", "json": "application/json"}.get(wanted or "") or choose(

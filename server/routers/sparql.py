@@ -14,7 +14,7 @@ from ehelsekg.store.changes import QuadChange
 from ehelsekg.store.sparql_text import query_kind
 from server.auth import require_writer
 from server.bodies import read_body
-from server.dependencies import Service
+from server.dependencies import Service, client_of
 from server.errors import ApiError
 from server.negotiation import negotiate
 
@@ -57,13 +57,13 @@ async def _run_query(
     kind = query_kind(text)
     offered = list(GRAPH_TYPES if kind == "graph" else SELECT_TYPES)
     media_type = negotiate(request.headers.get("accept"), offered, f"{kind} results")
-    answer = await run_in_threadpool(
-        service.sparql,
+    answer = await service.sparql_async(
         text,
         media_type=media_type,
         default_graphs=params.get("default-graph-uri", []),
         named_graphs=params.get("named-graph-uri", []),
         base_iri=_endpoint(request),
+        client=client_of(request),
     )
     headers = {"X-Result-Truncated": "true" if answer.truncated else "false"}
     content_type = answer.media_type
