@@ -27,12 +27,43 @@ if TYPE_CHECKING:
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parent.parent
 
+_PREFIXES = (
+    "PREFIX ehk: <https://w3id.org/ehelsekg/ontology#>\n"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+)
+#: The SPARQL protocol's own queries, the same text to both servers (issue 14's shapes):
+#: a point lookup, a GROUP BY, a 1000-row page, a label search and status per report.
+PROTOCOL_QUERIES = {
+    "point": "SELECT ?p ?o WHERE { <{measure}> ?p ?o }",
+    "group-by": "SELECT ?type (COUNT(*) AS ?n) WHERE { ?s a ?type } GROUP BY ?type",
+    "1000-rows": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 1000",
+    "label-search": _PREFIXES
+    + "SELECT ?s ?label WHERE { ?s rdfs:label ?label"
+    ' FILTER(CONTAINS(LCASE(STR(?label)), "kjern")) }',
+    "status-per-report": _PREFIXES + "SELECT ?report ?status (COUNT(*) AS ?n)"
+    " WHERE { ?a ehk:reportedIn ?report ; ehk:status ?status } GROUP BY ?report ?status",
+}
+
+
+def protocol_texts(knowledge: KnowledgeGraph) -> dict[str, str]:
+    """PROTOCOL_QUERIES with the point query on the first measure of this data."""
+    rows = knowledge.store.query(
+        _PREFIXES + "SELECT ?m WHERE { ?m a ehk:Measure } ORDER BY ?m LIMIT 1"
+    ).rows
+    measure = str(rows[0][0]) if rows else "urn:none"
+    return {
+        f"/sparql {name}": text.replace("{measure}", measure)
+        for name, text in PROTOCOL_QUERIES.items()
+    }
+
 
 @dataclass
 class Served:
     operations: list[Operation] = field(default_factory=list)
     ours: dict[str, Timing] = field(default_factory=dict)
     anchor: dict[str, Timing] = field(default_factory=dict)
+    #: The protocol queries: name → text (timed under ``ours`` and ``anchor`` too).
+    protocol: dict[str, str] = field(default_factory=dict)
 
 
 def free_port() -> int:
@@ -142,6 +173,18 @@ def measure_http(
                     response.raise_for_status()
 
                 served.ours[name] = _safe(timed, call)
+            served.protocol = protocol_texts(knowledge)
+            for name, text in served.protocol.items():
+
+                def sparql(q: str = text) -> None:
+                    response = client.get(
+                        f"{base}/sparql",
+                        params={"query": q},
+                        headers={"Accept": "application/sparql-results+json"},
+                    )
+                    response.raise_for_status()
+
+                served.ours[name] = _safe(timed, sparql)
         memory = peak_memory_mb(process.pid)
         served.operations.append(
             Operation(
@@ -186,6 +229,17 @@ def measure_http(
                     response.raise_for_status()
 
                 served.anchor[name] = _safe(timed, ask)
+            for name, text in served.protocol.items():
+
+                def same(q: str = text) -> None:
+                    response = client.get(
+                        f"{base}/query",
+                        params={"query": q},
+                        headers={"Accept": "application/sparql-results+json"},
+                    )
+                    response.raise_for_status()
+
+                served.anchor[name] = _safe(timed, same)
     return served
 
 
