@@ -243,3 +243,22 @@ def test_an_awaited_job_reads_its_answer_in_the_event_loop(pool: WorkerPool) -> 
     with pytest.raises(QueryTimeout):
         asyncio.run(pool.run_async(("sleep", 5), 0.3))
     assert asyncio.run(pool.run_async(("echo", "after"), 5)) == "after"
+
+
+def test_large_answers_awaited_under_uvloop_come_back_whole(pool: WorkerPool) -> None:
+    """uvloop makes a watched descriptor non-blocking; a large answer arrives in pieces, so
+    the pipe must be blocking again when it is read (the server runs on uvloop)."""
+    import asyncio
+
+    import uvloop
+
+    async def twice() -> list[Any]:
+        big = "x" * 2_000_000
+        return [await pool.run_async(("echo", big), 10) for _ in range(3)]
+
+    runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
+    try:
+        answers = runner.run(twice())
+    finally:
+        runner.close()
+    assert [len(a) for a in answers] == [2_000_000] * 3

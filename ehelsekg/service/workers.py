@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import itertools
 import multiprocessing
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -337,3 +338,6 @@ async def _readable(connection: Connection, timeout: float) -> bool:
         return connection.poll(0)
     finally:
         loop.remove_reader(fd)
+        # The event loop (libuv under uvloop) made the descriptor non-blocking; the pipe's
+        # recv and send expect a blocking one (a large answer arrives in pieces).
+        os.set_blocking(fd, True)
