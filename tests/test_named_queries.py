@@ -156,3 +156,45 @@ def test_the_query_docs_are_generated_from_the_current_headers(catalogue: Catalo
     assert committed == queries_markdown(catalogue), (
         "docs/QUERIES.md is stale: run `ehelsekg queries --format markdown > docs/QUERIES.md`"
     )
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_every_query_speaks_norwegian_to_the_council(
+    path: Path, catalogue: Catalogue, knowledge: KnowledgeGraph
+) -> None:
+    """The council's pages show a Norwegian title, description, name and help per parameter
+    and a Norwegian heading per result column (``@nb`` header lines); the English stays for
+    the CLI and docs/QUERIES.md."""
+    query = read_named_query(path)
+    assert query.title_nb and query.description_nb, f"{path.name}: add '# title@nb:' lines"
+    assert query.title_nb != query.title and query.description_nb != query.description
+    for parameter in query.parameters:
+        assert parameter.label_nb and parameter.help_nb, (
+            f"{path.name}: add '# param@nb {parameter.name}: Navn -- hjelpetekst'"
+        )
+    result = catalogue.run(query.name, EXAMPLES.get(query.name, [{}])[0], knowledge.store)
+    missing = [v for v in result.variables if v not in query.columns_nb]
+    assert missing == [], f"{path.name}: add '# column@nb VARIABLE: Overskrift' for {missing}"
+    assert set(query.columns_nb) <= set(result.variables), "a heading for no column"
+
+
+def test_norwegian_header_lines(tmp_path: Path) -> None:
+    path = tmp_path / "q.rq"
+    path.write_text(
+        "# title: Goals\n# title@nb: Mål\n# description: All goals.\n"
+        "# description@nb: Alle mål.\n# param goal: integer -- Goal number\n"
+        "# param@nb goal: Mål -- Målets nummer\n# column@nb title: Tittel\n"
+        "SELECT ?title WHERE { ?goal ?p ?title }\n",
+        encoding="utf-8",
+    )
+    query = read_named_query(path)
+    assert (query.title, query.title_nb, query.description_nb) == ("Goals", "Mål", "Alle mål.")
+    (goal,) = query.parameters
+    assert (goal.help, goal.label_nb, goal.help_nb) == ("Goal number", "Mål", "Målets nummer")
+    assert query.column_nb("title") == "Tittel" and query.column_nb("goal") == "goal"
+    path.write_text(
+        "# title: Goals\n# description: All goals.\n# param@nb nope: Ingen\nASK {}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match=r"q\.rq:3: '# param@nb nope' names no declared"):
+        read_named_query(path)

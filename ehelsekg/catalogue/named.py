@@ -6,7 +6,16 @@ A file in ``queries/`` starts with comment lines::
     # description: The measures linked to a strategic goal, with owner and latest status.
     # param goal: integer, required, min=1, max=5 -- Strategic goal number (1–5)
 
-and the query follows. The CLI, the HTTP API and the docs read the same header. Every query is
+and the query follows. The CLI, the HTTP API and the docs read the same header. The council's
+pages read Norwegian (bokmål) beside it, from lines marked ``@nb``::
+
+    # title@nb: Tiltak knyttet til et mål
+    # description@nb: Tiltakene i porteføljen som er knyttet til et strategisk mål, …
+    # param@nb goal: Mål -- Nummeret på det strategiske målet (1–5)
+    # column@nb label: Tiltak
+
+``param@nb`` gives a declared parameter its Norwegian name and help text, ``column@nb`` a
+result column its Norwegian heading. Every query is
 syntax-checked when the catalogue loads, so a broken query fails at start-up, not in a meeting.
 Sub-folders hold the quality checks (``checks/``) and the lookups parameters are resolved with
 (``lookups/``); they are not named queries.
@@ -18,7 +27,7 @@ import difflib
 import re
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import networkx as nx
@@ -32,6 +41,7 @@ from ehelsekg.catalogue.parameters import (
     expand_iri,
     no_match,
     parse_declaration,
+    parse_norwegian,
 )
 from ehelsekg.errors import BadParameterError, RejectedQueryError, UnknownQueryError
 from ehelsekg.labels import best_labels
@@ -42,7 +52,8 @@ from ehelsekg.store.terms import QueryResult
 #: Most query answers a catalogue keeps per store revision (lookups, path labels).
 _MAX_CACHED_QUERIES = 256
 
-_HEADER = re.compile(r"^#\s*(title|description)\s*:\s*(.*)$")
+_HEADER = re.compile(r"^#\s*(title|description)(@nb)?\s*:\s*(.*)$")
+_COLUMN = re.compile(r"^#\s*column@nb\s+(?P<column>\w+)\s*:\s*(?P<label>\S.*?)\s*$")
 _PATH = re.compile(
     r"^#\s*path\s+(?P<column>\w+)\s*:\s*from=(?P<start>\w+)\s+to=(?P<end>\w+)\s+via=(?P<via>\S+)\s*$"
 )
@@ -73,6 +84,10 @@ class NamedQuery:
     text: str
     path: Path
     path_columns: tuple[PathColumn, ...] = ()
+    #: Norwegian (bokmål) title, description and column headings, for the council's pages.
+    title_nb: str = ""
+    description_nb: str = ""
+    columns_nb: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def kind(self) -> str:
@@ -82,6 +97,10 @@ class NamedQuery:
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
 
+    def column_nb(self, variable: str) -> str:
+        """The Norwegian heading of a result column (the variable itself if none is declared)."""
+        return self.columns_nb.get(variable, variable)
+
     def to_json(self) -> dict[str, object]:
         return {
             "name": self.name,
@@ -89,6 +108,11 @@ class NamedQuery:
             "description": self.description,
             "kind": self.kind,
             "parameters": [p.to_json() for p in self.parameters],
+            "nb": {
+                "title": self.title_nb,
+                "description": self.description_nb,
+                "columns": dict(self.columns_nb),
+            },
         }
 
 
@@ -97,6 +121,8 @@ def read_named_query(path: Path) -> NamedQuery:
     text = path.read_text(encoding="utf-8")
     header: dict[str, str] = {}
     parameters: list[Parameter] = []
+    norwegian: dict[str, tuple[int, str, str]] = {}
+    columns: dict[str, str] = {}
     path_columns: list[PathColumn] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("#"):
@@ -104,7 +130,10 @@ def read_named_query(path: Path) -> NamedQuery:
                 break
             continue
         if match := _HEADER.match(line):
-            header[match.group(1)] = match.group(2).strip()
+            header[match.group(1) + (match.group(2) or "")] = match.group(3).strip()
+            continue
+        if match := _COLUMN.match(line):
+            columns[match["column"]] = match["label"]
             continue
         if match := _PATH.match(line):
             via = expand_iri(match["via"])
@@ -114,13 +143,27 @@ def read_named_query(path: Path) -> NamedQuery:
             continue
         try:
             declared = parse_declaration(line)
+            translated = parse_norwegian(line)
         except ValueError as err:
             raise ValueError(f"{path}:{number}: {err}") from err
         if declared is not None:
             parameters.append(declared)
+        if translated is not None:
+            name, label, help_nb = translated
+            norwegian[name] = (number, label, help_nb)
     for key in ("title", "description"):
         if key not in header:
             raise ValueError(f"{path}: the header has no '# {key}:' line")
+    declared_names = {p.name for p in parameters}
+    for name, (number, _, _) in norwegian.items():
+        if name not in declared_names:
+            raise ValueError(f"{path}:{number}: '# param@nb {name}' names no declared parameter")
+    parameters = [
+        replace(p, label_nb=norwegian[p.name][1], help_nb=norwegian[p.name][2])
+        if p.name in norwegian
+        else p
+        for p in parameters
+    ]
     return NamedQuery(
         name=path.stem,
         title=header["title"],
@@ -129,6 +172,9 @@ def read_named_query(path: Path) -> NamedQuery:
         text=text,
         path=path,
         path_columns=tuple(path_columns),
+        title_nb=header.get("title@nb", ""),
+        description_nb=header.get("description@nb", ""),
+        columns_nb=columns,
     )
 
 

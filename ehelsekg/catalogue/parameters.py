@@ -1,6 +1,8 @@
 """Typed parameters of named queries: declared in the .rq header, checked, turned into RDF terms.
 
-A declaration reads ``# param NAME: TYPE[, required][, key=value …] -- help``. Types:
+A declaration reads ``# param NAME: TYPE[, required][, key=value …] -- help``, and its
+Norwegian (bokmål) name and help for the council's pages ``# param@nb NAME: Navn -- hjelpetekst``
+(see ``named.py``). Types:
 
 - ``integer`` (``min=``, ``max=``), ``year``, ``string`` (``max-length=``), ``date`` (YYYY-MM-DD);
 - ``iri`` — an absolute IRI or a prefixed name of the project (``measure:181``);
@@ -59,6 +61,9 @@ class Parameter:
     default: str | None = None
     options: Mapping[str, str] = field(default_factory=dict)
     help: str = ""
+    #: The Norwegian name of the parameter and its help text, for the council's forms.
+    label_nb: str = ""
+    help_nb: str = ""
 
     @property
     def variable(self) -> str:
@@ -82,6 +87,7 @@ class Parameter:
             "default": self.default,
             "options": dict(self.options),
             "help": self.help,
+            "nb": {"label": self.label_nb, "help": self.help_nb},
         }
 
 
@@ -122,6 +128,25 @@ def parse_declaration(line: str) -> Parameter | None:
         options=options,
         help=(match["help"] or "").strip(),
     )
+
+
+_NORWEGIAN = re.compile(
+    r"^#\s*param@nb\s+(?P<name>[A-Za-z_][\w-]*)\s*:\s*(?P<label>.*?)\s*(?:\s--\s*(?P<help>.*))?$"
+)
+
+
+def parse_norwegian(line: str) -> tuple[str, str, str] | None:
+    """(name, Norwegian label, Norwegian help) from a ``# param@nb`` line, or None.
+
+    >>> parse_norwegian("# param@nb goal: Mål -- Det strategiske målets nummer (1–5)")
+    ('goal', 'Mål', 'Det strategiske målets nummer (1–5)')
+    """
+    match = _NORWEGIAN.match(line.strip())
+    if not match:
+        return None
+    if not match["label"]:
+        raise ValueError(f"parameter {match['name']!r}: '# param@nb' needs a Norwegian name")
+    return match["name"], match["label"], (match["help"] or "").strip()
 
 
 Resolver = Callable[[Parameter, str], Node]
