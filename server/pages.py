@@ -1,25 +1,14 @@
-"""The server's own HTML pages for people (start page, view list, Norwegian error pages), from
-Jinja2 templates in server/templates with autoescaping, and the worker jobs that gather their
-data through the service (the store is only read inside a worker)."""
+"""The server's own HTML pages for people (start page, view list, query forms, Norwegian error
+pages), rendered from Jinja2 templates in server/templates with autoescaping. What they show is
+read from the store by the service (``KnowledgeService.start_page_data`` and its siblings)."""
 
 from __future__ import annotations
 
-import io
-import tempfile
-import zipfile
-from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-from ehelsekg.pack.meeting import write_meeting_pack
-from ehelsekg.service.jobs import Job, WorkerState
-from ehelsekg.views.entity import EntitySummary, entity_summary
-from ehelsekg.views.start import StartPage, start_page
-from ehelsekg.views.table import Table, named_table
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -36,77 +25,3 @@ def templates() -> Environment:
 
 def render(name: str, **values: Any) -> str:
     return templates().get_template(name).render(**values)
-
-
-@dataclass(frozen=True)
-class StartPageJob(Job):
-    """The goals' status counts and the pickers' choices."""
-
-    limit: ClassVar[str] = "page_timeout"
-
-    def run(self, state: WorkerState) -> StartPage:
-        return start_page(state.store, state.catalogue)
-
-
-@dataclass(frozen=True)
-class MeetingPackJob(Job):
-    """Every file of a report's meeting pack, by its path inside the pack."""
-
-    limit: ClassVar[str] = "page_timeout"
-    report: str
-    made: date | None = None
-    base_url: str = ""
-
-    def run(self, state: WorkerState) -> dict[str, bytes]:
-        with tempfile.TemporaryDirectory(prefix="ehelsekg-pack-") as folder:
-            out = Path(folder)
-            written = write_meeting_pack(
-                state.store,
-                state.catalogue,
-                out,
-                report=self.report,
-                made=self.made,
-                base_url=self.base_url,
-            )
-            return {p.relative_to(out).as_posix(): p.read_bytes() for p in written}
-
-
-def zipped(files: dict[str, bytes], folder: str) -> bytes:
-    """The pack's files in one zip, under ``folder/``."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in sorted(files.items()):
-            archive.writestr(f"{folder}/{name}", data)
-    return buffer.getvalue()
-
-
-@dataclass(frozen=True)
-class EntitySummaryJob(Job):
-    """The Norwegian summary of one entity's page."""
-
-    limit: ClassVar[str] = "page_timeout"
-    iri: str
-    base_url: str = ""
-
-    def run(self, state: WorkerState) -> EntitySummary:
-        return entity_summary(state.store, state.catalogue, self.iri, base_url=self.base_url)
-
-
-@dataclass(frozen=True)
-class NamedTableJob(Job):
-    """A named query's answer as a labelled table."""
-
-    limit: ClassVar[str] = "named_query_timeout"
-    name: str
-    params: tuple[tuple[str, str], ...]
-    base_url: str = ""
-
-    def run(self, state: WorkerState) -> Table:
-        return named_table(
-            state.store,
-            state.catalogue,
-            self.name,
-            dict(self.params),
-            max_rows=state.settings.named_query_max_rows,
-            base_url=self.base_url,
-        )

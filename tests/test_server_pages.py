@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.knowledge import KnowledgeGraph
 from ehelsekg.settings import Settings
 from server import create_app
@@ -76,7 +77,14 @@ def test_meeting_pack_is_served_as_page_and_zip(client: TestClient) -> None:
     assert missing.status_code == 404 and "Ingen møtepakke" in missing.text
 
 
-PAGES = {"start": "/", "views": "/views", "measure-181": "/resource/measure/181"}
+PAGES = {
+    "start": "/",
+    "views": "/views",
+    "measure-181": "/resource/measure/181",
+    "query-measures-by-goal": "/query/measures-by-goal?goal=4",
+    "query-status-changes": "/query/status-changes?from=2019-10&to=2022-09",
+    "query-council-cases": "/query/council-cases",
+}
 
 
 @pytest.mark.parametrize("size", WINDOWS, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -130,3 +138,23 @@ def test_named_query_form_with_pickers_and_labelled_table(client: TestClient) ->
     missing = client.get("/query/measures-by-goal", params={"goal": ""}, headers=HTML)
     assert "Velg mål." in missing.text
     assert 'href="/query/measures-by-goal"' in client.get("/query").text
+
+
+def test_named_query_pages_are_norwegian(client: TestClient, catalogue: Catalogue) -> None:
+    """Title, description, parameter names and help, and column headings come from the
+    header's @nb lines; the English stays in the folded part for architects."""
+    form = client.get("/query/measures-by-goal", headers=HTML).text
+    assert "<h1>Tiltak knyttet til et mål</h1>" in form
+    assert "Nummeret på det strategiske målet (1–5)" in form
+    answer = client.get("/query/measures-by-goal", params={"goal": "4"}, headers=HTML).text
+    headings = re.findall(r'<th scope="col">([^<]*)</th>', answer)
+    assert headings[:4] == ["Tiltak", "Nr.", "Navn", "Eier"] and "Siste rapport" in headings
+    start = client.get("/", headers=HTML).text
+    assert '<a href="/query/measures-by-goal">Tiltak knyttet til et mål</a>' in start
+    assert "Tiltak knyttet til et mål</button>" in client.get("/query").text
+    for name in catalogue.names():
+        page = client.get(f"/query/{name}", headers=HTML)
+        main = page.text.split("<main>")[1].split('<details class="rdf">')[0]
+        shown = re.sub(r"<[^>]+>", " ", main)
+        assert page.status_code == 200 and ENGLISH.findall(shown) == [], name
+        assert catalogue.get(name).title not in shown, name

@@ -39,6 +39,12 @@ from ehelsekg.service.jobs import (
     WorkerState,
     dataset,
 )
+from ehelsekg.service.page_jobs import (
+    EntitySummaryJob,
+    MeetingPackJob,
+    NamedTableJob,
+    StartPageJob,
+)
 from ehelsekg.service.workers import WorkerPool
 from ehelsekg.settings import Settings, worker_count
 from ehelsekg.store.changes import QuadChange
@@ -46,6 +52,9 @@ from ehelsekg.store.graphs import writable_graphs
 from ehelsekg.store.loading import load_shapes
 from ehelsekg.store.terms import QueryResult
 from ehelsekg.validation.gate import Validator
+from ehelsekg.views.entity import EntitySummary
+from ehelsekg.views.start import StartPage
+from ehelsekg.views.table import Table
 
 #: Texts longer than this are checked by the guard in a thread, off the event loop.
 _GUARD_IN_THREAD = 64 * 1024
@@ -244,6 +253,36 @@ class KnowledgeService:
         found = self.run(DescribeEntity(iri))
         assert found is None or isinstance(found, Entity)
         return found
+
+    # ---------------------------------------------------------------- the council's pages
+
+    def start_page_data(self) -> StartPage:
+        """The goals' status counts and every picker's choices (for the start page)."""
+        page = self.run(StartPageJob())
+        assert isinstance(page, StartPage)
+        return page
+
+    def meeting_pack(self, report: str, *, base_url: str = "") -> dict[str, bytes]:
+        """Every file of a report's meeting pack, by its path inside the pack."""
+        files = self.run(MeetingPackJob(report, base_url=base_url))
+        assert isinstance(files, dict)
+        return files
+
+    def entity_page(self, iri: str, *, base_url: str = "") -> EntitySummary:
+        """What an entity's page tells a council member, in Norwegian."""
+        summary = self.run(EntitySummaryJob(iri, base_url=base_url))
+        assert isinstance(summary, EntitySummary)
+        return summary
+
+    def named_table(
+        self, name: str, params: Mapping[str, str], *, base_url: str = "", client: str = ""
+    ) -> Table:
+        """A named query's answer as a labelled table with Norwegian headings."""
+        self.catalogue.get(name)
+        job = NamedTableJob(name, tuple(sorted(params.items())), base_url=base_url)
+        table = self.run(job, client=client)
+        assert isinstance(table, Table)
+        return table
 
     def graph(self, name: str | None, media_type: str) -> bytes | None:
         """A graph (None: the asserted default graph) in ``media_type``; None if absent."""

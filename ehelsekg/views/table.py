@@ -1,8 +1,11 @@
 """A named query's answer as a table people read: IRIs by their names (linked to the entity's
-page), concepts by their labels, numbers with decimal commas; like the CLI's table."""
+page), concepts by their labels, numbers with decimal commas, dates and yes/no in Norwegian,
+under the Norwegian headings the query's header declares (``# column@nb``); like the CLI's
+table."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -17,7 +20,10 @@ from ehelsekg.views.norsk import long_date, number
 
 @dataclass
 class Table:
+    #: The Norwegian heading of each column.
     columns: list[str]
+    #: The query's variable behind each column.
+    variables: list[str] = field(default_factory=list)
     #: Each cell: the text shown and the link it leads to (or None).
     rows: list[list[tuple[str, str | None]]] = field(default_factory=list)
     truncated: bool = False
@@ -42,6 +48,10 @@ def _cell(value: object, facts: GraphFacts, base_url: str) -> tuple[str, str | N
                 return str(value), None
         if datatype.endswith("#date"):
             return long_date(str(value)), None
+        if datatype.endswith("#boolean"):
+            return ("ja" if value.toPython() is True else "nei"), None
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
+            return long_date(str(value)), None
     return " ".join(str(value).split()), None
 
 
@@ -57,7 +67,10 @@ def named_table(
     """Run the named query ``name`` and label its answer."""
     facts = GraphFacts(store, catalogue, base_url=base_url)
     result = catalogue.run(name, params, store)
-    table = Table(columns=list(result.variables))
+    query = catalogue.get(name)
+    table = Table(
+        columns=[query.column_nb(v) for v in result.variables], variables=list(result.variables)
+    )
     for row in result.rows[:max_rows]:
         table.rows.append([_cell(value, facts, base_url) for value in row])
     table.truncated = len(result.rows) > max_rows

@@ -19,7 +19,7 @@ from ehelsekg.store.terms import QueryResult
 from server.dependencies import Service
 from server.errors import ApiError
 from server.negotiation import negotiate
-from server.pages import EntitySummaryJob, render
+from server.pages import render
 from server.resource_page import render_entity
 
 router = APIRouter(tags=["Linked data"])
@@ -94,7 +94,7 @@ async def resource(kind: str, key: str, request: Request, service: Service) -> R
         alternates = {FORMATS[name]: f"{page}?format={name}" for name in ("ttl", "jsonld", "nt")}
         root = request.scope.get("root_path", "")
         raw = render_entity(entity, root=root, alternates=alternates)
-        summary = await run_in_threadpool(service.run, EntitySummaryJob(str(iri), base_url="/"))
+        summary = await run_in_threadpool(service.entity_page, str(iri), base_url="/")
         html = render(
             "entity.html",
             root=root,

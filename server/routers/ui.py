@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from rdflib.term import Node
 
 from ehelsekg.catalogue.named import NamedQuery
+from ehelsekg.catalogue.parameters import Parameter
 from ehelsekg.errors import EhelsekgError
 from ehelsekg.service.service import KnowledgeService
 from ehelsekg.store.sparql_text import outer_where_brace
@@ -22,7 +23,7 @@ from ehelsekg.store.terms import to_ox
 from ehelsekg.views.start import Choice, StartPage
 from ehelsekg.views.table import Table
 from server.dependencies import Service
-from server.pages import NamedTableJob, StartPageJob, render
+from server.pages import render
 
 router = APIRouter(tags=["Pages"])
 
@@ -89,34 +90,21 @@ def query_page(request: Request, service: Service) -> HTMLResponse:
     return HTMLResponse(render_page(service, request.scope.get("root_path", "")))
 
 
-#: Norwegian names of the named queries' parameters, for the form.
-PARAMETER_LABELS = {
-    "report": "Rapport",
-    "from": "Fra rapport",
-    "to": "Til rapport",
-    "actor": "Aktør",
-    "measure": "Tiltak",
-    "meeting": "Møte",
-    "goal": "Mål",
-    "status": "Status",
-    "criticality": "Kritikalitet (høy, middels, lav)",
-    "year": "År",
-    "from-year": "Fra år",
-    "to-year": "Til år",
-    "text": "Tekst",
-    "subject": "Tiltak (nummer) eller ressurs",
-}
-
-
 @dataclass
 class Field:
     name: str
     label: str
+    help: str
     required: bool
     value: str
     choices: list[Choice] | None
     empty: str = "alle"
     input: str = "text"
+
+
+def _label(parameter: Parameter) -> str:
+    """The parameter's Norwegian name from the query's header (``# param@nb``)."""
+    return parameter.label_nb or parameter.name
 
 
 def _fields(query: NamedQuery, page: StartPage, values: dict[str, str]) -> list[Field]:
@@ -135,7 +123,8 @@ def _fields(query: NamedQuery, page: StartPage, values: dict[str, str]) -> list[
             choices = [Choice(g.number, f"Mål {g.number}: {g.title}") for g in page.goals]
         field = Field(
             parameter.name,
-            PARAMETER_LABELS.get(parameter.name, parameter.name),
+            _label(parameter),
+            parameter.help_nb,
             parameter.required,
             values.get(parameter.name, ""),
             choices,
@@ -152,21 +141,17 @@ async def query_form(name: str, request: Request, service: Service) -> HTMLRespo
     """A named query as a form with pickers, and its answer as a labelled table."""
     query = service.catalogue.get(name)
     values = {k: v for k, v in request.query_params.items() if v}
-    page = await run_in_threadpool(service.run, StartPageJob())
-    assert isinstance(page, StartPage)
+    page = await run_in_threadpool(service.start_page_data)
     table: Table | None = None
     error = ""
-    missing = [p.name for p in query.parameters if p.required and not values.get(p.name)]
+    missing = [p for p in query.parameters if p.required and not values.get(p.name)]
     if request.query_params and not missing:
-        job = NamedTableJob(name, tuple(sorted(values.items())), base_url="/")
         try:
-            found = await run_in_threadpool(service.run, job)
-            assert isinstance(found, Table)
-            table = found
+            table = await run_in_threadpool(service.named_table, name, values, base_url="/")
         except EhelsekgError:
             error = "Spørringen kunne ikke kjøres med det du valgte. Velg fra listene."
     elif request.query_params:
-        error = "Velg " + " og ".join(PARAMETER_LABELS.get(m, m).lower() for m in missing) + "."
+        error = "Velg " + " og ".join(_label(m).lower() for m in missing) + "."
     html = render(
         "query-form.html",
         root=request.scope.get("root_path", ""),

@@ -12,11 +12,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from ehelsekg.errors import EhelsekgError
+from ehelsekg.pack.archive import zipped
 from ehelsekg.views.build import VIEWS
 from ehelsekg.views.start import StartPage
 from server.dependencies import Service
 from server.errors import ApiError
-from server.pages import MeetingPackJob, StartPageJob, render, zipped
+from server.pages import render
 
 router = APIRouter(tags=["Views"])
 
@@ -49,9 +50,7 @@ def _wants_html(request: Request) -> bool:
 
 
 async def _start(service: Service) -> StartPage:
-    page = await run_in_threadpool(service.run, StartPageJob())
-    assert isinstance(page, StartPage)
-    return page
+    return await run_in_threadpool(service.start_page_data)
 
 
 def _page(
@@ -69,7 +68,9 @@ def _page(
 
 @router.get("/", response_class=HTMLResponse, summary="The start page (Norwegian)")
 async def start(request: Request, service: Service) -> HTMLResponse:
-    return _page(request, "start.html", await _start(service))
+    catalogue = service.catalogue
+    queries = sorted((catalogue.get(n) for n in catalogue.names()), key=lambda q: q.title_nb)
+    return _page(request, "start.html", await _start(service), queries=queries)
 
 
 @router.get("/views", summary="The views and their parameters")
@@ -151,11 +152,9 @@ async def _pack(service: Service, report: str, request: Request) -> dict[str, by
     # Served, the pack's entity links point at this server's /resource pages.
     root = request.scope.get("root_path", "") or "/"
     try:
-        files = await run_in_threadpool(service.run, MeetingPackJob(report, base_url=root))
+        return await run_in_threadpool(service.meeting_pack, report, base_url=root)
     except EhelsekgError as err:
         raise ApiError(404, "not-found", f"no report '{report}': {err}") from err
-    assert isinstance(files, dict)
-    return files
 
 
 @router.get("/report/{report}.zip", summary="A report's meeting pack as a zip file")
