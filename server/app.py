@@ -15,6 +15,7 @@ from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
 from ehelsekg.service.service import KnowledgeService
 from ehelsekg.settings import Settings
 from server.errors import error_response, install_error_handlers
+from server.fast_path import SparqlQueryFastPath
 from server.routers import (
     analysis,
     graph_store,
@@ -69,6 +70,9 @@ def create_app(
         redoc_url=None,
     )
     install_error_handlers(app)
+    # Added first, so it sits inside CORS and the security headers, which then apply to its
+    # answers too.
+    app.add_middleware(SparqlQueryFastPath)
     if settings.cors_origins:
         app.add_middleware(
             JsonErrorCORSMiddleware,

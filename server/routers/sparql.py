@@ -35,7 +35,7 @@ SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-descri
 """
 
 
-def _single(values: dict[str, list[str]], name: str) -> str | None:
+def single(values: dict[str, list[str]], name: str) -> str | None:
     found = values.get(name, [])
     if len(found) > 1:
         raise ApiError(400, "bad-request", f"give '{name}' once, not {len(found)} times")
@@ -48,22 +48,27 @@ def _endpoint(request: Request) -> str:
     return str(request.url).split("?")[0]
 
 
-async def _run_query(
-    request: Request,
+async def answer_query(
     service: KnowledgeService,
     text: str,
     params: dict[str, list[str]],
-) -> Response:
+    *,
+    accept: str | None,
+    endpoint: str,
+    client: str,
+) -> tuple[bytes, str, dict[str, str]]:
+    """A SPARQL query's answer: (body, content type, headers). Shared by the route below and
+    the ASGI fast path for GET (server/fast_path.py), so both answer alike."""
     kind = query_kind(text)
     offered = list(GRAPH_TYPES if kind == "graph" else SELECT_TYPES)
-    media_type = negotiate(request.headers.get("accept"), offered, f"{kind} results")
+    media_type = negotiate(accept, offered, f"{kind} results")
     answer = await service.sparql_async(
         text,
         media_type=media_type,
         default_graphs=params.get("default-graph-uri", []),
         named_graphs=params.get("named-graph-uri", []),
-        base_iri=_endpoint(request),
-        client=client_of(request),
+        base_iri=endpoint,
+        client=client,
     )
     headers = {"X-Result-Truncated": "true" if answer.truncated else "false"}
     content_type = answer.media_type
@@ -76,6 +81,23 @@ async def _run_query(
     ):
         # An extra member, which SPARQL JSON readers ignore, says that rows were cut.
         body = body.rstrip()[:-1] + b', "truncated": true}'
+    return body, content_type, headers
+
+
+async def _run_query(
+    request: Request,
+    service: KnowledgeService,
+    text: str,
+    params: dict[str, list[str]],
+) -> Response:
+    body, content_type, headers = await answer_query(
+        service,
+        text,
+        params,
+        accept=request.headers.get("accept"),
+        endpoint=_endpoint(request),
+        client=client_of(request),
+    )
     return Response(body, media_type=content_type, headers=headers)
 
 
@@ -116,7 +138,7 @@ def _changed(change: QuadChange) -> dict[str, object]:
 @router.get("/sparql/", include_in_schema=False)
 async def sparql_get(request: Request, service: Service) -> Response:
     params = parse_qs(request.url.query, keep_blank_values=True)
-    query = _single(params, "query")
+    query = single(params, "query")
     if "update" in params:
         raise ApiError(405, "method-not-allowed", "updates must be sent with POST")
     if query is None:
@@ -144,7 +166,7 @@ async def sparql_post(request: Request, service: Service) -> Response:
             raise ApiError(400, "bad-request", "the form is not UTF-8") from err
         for name, values in form.items():
             params.setdefault(name, []).extend(values)
-        query, update = _single(params, "query"), _single(params, "update")
+        query, update = single(params, "query"), single(params, "update")
         if query is not None and update is not None:
             raise ApiError(400, "bad-request", "give either 'query' or 'update', not both")
         if update is not None:
