@@ -68,3 +68,18 @@ def writable_graphs(names: Iterable[URIRef | str]) -> list[str]:
     ['http://example.org/g']
     """
     return [str(name) for name in names if not is_read_only(name)]
+
+
+def file_graph_filter(variable: str) -> str:
+    """The same test as :func:`is_file_graph`, as a SPARQL expression on ``?variable`` (for
+    stores that must decide inside a query).
+
+    >>> expression = file_graph_filter("h")
+    >>> "?h != <https://w3id.org/ehelsekg/graph/inferred>" in expression
+    True
+    """
+    starts = " || ".join(f'STRSTARTS(STR(?{variable}), "{p}")' for p in READ_ONLY_PREFIXES)
+    return (
+        f"({starts}) && ?{variable} != <{INFERRED_GRAPH}>"
+        f' && !STRSTARTS(STR(?{variable}), "{INTERNAL_PREFIX}")'
+    )

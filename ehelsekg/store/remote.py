@@ -38,11 +38,11 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from ehelsekg.errors import RejectedQueryError, RemoteStoreError
-from ehelsekg.namespaces import GRAPH, INFERRED_GRAPH
+from ehelsekg.namespaces import INFERRED_GRAPH
 from ehelsekg.store.base import Store
 from ehelsekg.store.embedded import OxigraphStore, parse_rdf_file
 from ehelsekg.store.endpoints import Endpoints, public_url
-from ehelsekg.store.graphs import INTERNAL_PREFIX, is_file_graph
+from ehelsekg.store.graphs import INTERNAL_PREFIX, file_graph_filter, is_file_graph
 from ehelsekg.store.remote_answers import media_type_of, parse_answer
 from ehelsekg.store.sparql_text import bind_values, code_positions
 from ehelsekg.store.terms import Quad, QueryResult, Triple, from_ox, query_result, to_ox
@@ -74,10 +74,7 @@ _SYNC_COPY = (
     f" WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH {_iri(DEFAULT_COPY)} {{ ?s ?p ?o }} }} }}"
 )
 # Leaves in the default graph (and its copy) only what a file's graph states.
-_FILE_GRAPH = (
-    f'(STRSTARTS(STR(?h), "{GRAPH}") || STRSTARTS(STR(?h), "file:"))'
-    f' && ?h != {_iri(INFERRED_GRAPH)} && !STRSTARTS(STR(?h), "{INTERNAL}")'
-)
+_FILE_GRAPH = file_graph_filter("h")
 _RESET_DEFAULT = (
     f"DELETE {{ ?s ?p ?o . GRAPH {_iri(DEFAULT_COPY)} {{ ?s ?p ?o }} }}"
     f" WHERE {{ GRAPH {_iri(DEFAULT_COPY)} {{ ?s ?p ?o }}"
