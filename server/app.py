@@ -27,6 +27,7 @@ from server.routers import (
     ui,
     views,
 )
+from server.security_headers import SecurityHeadersMiddleware
 
 
 class JsonErrorCORSMiddleware(CORSMiddleware):
@@ -93,4 +94,6 @@ def create_app(
     ):
         app.include_router(router)
     ui.mount_static(app)
+    # Outermost, so that errors and CORS refusals carry the headers too.
+    app.add_middleware(SecurityHeadersMiddleware)
     return app

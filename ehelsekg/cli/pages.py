@@ -65,7 +65,10 @@ def _serve(app: Any, host: str, port: int) -> None:
                     " (Ctrl+C stops it)"
                 )
 
-    server = Server(uvicorn.Config(app, host=host, port=port))
+    from server.http_limits import LimitedHttpToolsProtocol
+
+    # Over-long request lines and headers get the JSON error shape, not uvicorn's plain text.
+    server = Server(uvicorn.Config(app, host=host, port=port, http=LimitedHttpToolsProtocol))
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
     if not server.started:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib.term import Node
 
@@ -55,6 +55,10 @@ from ehelsekg.validation.gate import Validator
 from ehelsekg.views.entity import EntitySummary
 from ehelsekg.views.start import StartPage
 from ehelsekg.views.table import Table
+
+#: The INSERT DATA generated from an uploaded graph may be this many times the body limit:
+#: N-Triples spells out every IRI that Turtle and JSON-LD abbreviate.
+UPLOAD_EXPANSION = 16
 
 #: Texts longer than this are checked by the guard in a thread, off the event loop.
 _GUARD_IN_THREAD = 64 * 1024
@@ -317,17 +321,29 @@ class KnowledgeService:
         using_graphs: Sequence[str] = (),
         using_named: Sequence[str] = (),
         base_iri: str | None = None,
+        upload: bool = False,
     ) -> UpdateOutcome:
         """Validate an update on a copy, then apply exactly what it changed; never half.
 
         DROP/CLEAR ALL and NAMED reach only the graphs updates may write; a change to a file's
         graph or the inferred graph is refused (ReadOnlyGraphError), however the update named
         it; a source file's facts stay in the default graph. ``base_iri`` resolves relative
-        IRIs.
+        IRIs. ``upload``: the text was generated from an uploaded graph (Graph Store
+        Protocol), and has the allowance for uploads rather than the limit on query text.
         """
+        limits = self.limits
+        if upload:
+            allowance = UPLOAD_EXPANSION * self.settings.max_body_bytes
+            size = len(text.encode("utf-8"))
+            if size > allowance:
+                raise RejectedQueryError(
+                    f"the graph you sent is {size} bytes as N-Triples; the limit is {allowance}"
+                    f" ({UPLOAD_EXPANSION} x EHELSEKG_MAX_BODY_BYTES); send it in parts"
+                )
+            limits = replace(limits, max_bytes=allowance)
         guard.check(
             text,
-            self.limits,
+            limits,
             extra_graphs=[*using_graphs, *using_named],
         )
         if using_graphs or using_named:

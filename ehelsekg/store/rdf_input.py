@@ -24,6 +24,13 @@ RDF_INPUT_TYPES: dict[str, ox.RdfFormat] = {
     fmt.media_type: fmt.rdf for fmt in GRAPH_FORMATS if fmt.rdf is not None
 }
 
+#: Deepest nesting of JSON objects and arrays read: Python's JSON reader and Oxigraph's
+#: JSON-LD parser recurse, and a document of 10,000 nested arrays overflows them; real JSON-LD
+#: nests a few levels.
+MAX_JSON_DEPTH = 100
+#: A JSON string (skipped when counting depth), or a bracket.
+_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 
@@ -60,6 +67,8 @@ def parse_triples(
         raise DataLoadError(where, f"syntax error: {err.msg}", line=line) from err
     except ValueError as err:
         raise DataLoadError(where, f"cannot be read: {err}") from err
+    except RecursionError as err:
+        raise DataLoadError(where, "nests too deeply to be read; flatten it") from err
     triples = []
     for quad in quads:
         if not isinstance(quad.graph_name, ox.DefaultGraph):
@@ -82,11 +91,20 @@ def check_xml(data: bytes, where: Path) -> None:
 
 
 def check_json_ld(data: bytes, where: Path) -> None:
-    """Refuse JSON-LD whose contexts are not all inline (a remote context would be fetched)."""
+    """Refuse JSON-LD nested deeper than MAX_JSON_DEPTH, or whose contexts are not all inline
+    (a remote context would be fetched)."""
+    depth = json_depth(data)
+    if depth > MAX_JSON_DEPTH:
+        raise DataLoadError(
+            where,
+            f"the JSON nests objects and arrays {depth} deep; the limit is {MAX_JSON_DEPTH}",
+        )
     try:
         document = json.loads(data)
     except json.JSONDecodeError as err:
         raise DataLoadError(where, f"not JSON: {err.msg}", line=err.lineno) from err
+    except RecursionError as err:
+        raise DataLoadError(where, "the JSON nests too deeply to be read") from err
     for key, value in _members(document):
         if key == "@import":
             raise DataLoadError(where, "JSON-LD @import loads a remote context; inline it instead")
@@ -99,6 +117,27 @@ def check_json_ld(data: bytes, where: Path) -> None:
                         f"JSON-LD @context {json.dumps(context)} is not inline; this endpoint"
                         " fetches nothing, so give the context as an object",
                     )
+
+
+def json_depth(data: bytes) -> int:
+    """The deepest nesting of objects and arrays in JSON text, counted lexically (strings
+    skipped), so before any parser recurses; stops counting past MAX_JSON_DEPTH.
+
+    >>> json_depth(b'{"a": [1, {"b": "[[["}]}')
+    3
+    """
+    depth = deepest = 0
+    for token in _JSON_TOKEN.finditer(data):
+        char = token[0]
+        if char in (b"[", b"{"):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_JSON_DEPTH:
+                    break
+        elif char in (b"]", b"}"):
+            depth -= 1
+    return deepest
 
 
 def _members(value: object) -> Iterator[tuple[str, object]]:

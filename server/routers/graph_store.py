@@ -13,6 +13,7 @@ every file's statements out of it.
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -116,7 +117,7 @@ async def _parsed_body(request: Request, service: KnowledgeService, target: str 
     charset = options.lower().replace(" ", "")
     if "charset=" in charset and "charset=utf-8" not in charset:
         raise ApiError(415, "unsupported-media-type", "send the graph in UTF-8")
-    body = await read_body(request, service.settings.max_body_bytes)
+    body = await read_body(request, service.settings.max_body_bytes, what="the graph you sent")
     base = target or str(request.url).split("?")[0]
     return await run_in_threadpool(
         service.insert_for_upload, body, media, base_iri=base, target=target
@@ -124,7 +125,9 @@ async def _parsed_body(request: Request, service: KnowledgeService, target: str 
 
 
 async def _apply(service: KnowledgeService, text: str) -> UpdateOutcome:
-    outcome = await run_in_threadpool(service.update, text)
+    # The text is generated from the graph sent (already within the body limit), so it has
+    # the service's allowance for uploads, not the limit on query text.
+    outcome = await run_in_threadpool(partial(service.update, text, upload=True))
     if not outcome.applied:
         raise ApiError(
             422,
