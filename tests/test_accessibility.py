@@ -144,3 +144,16 @@ def test_meeting_pack_is_readable(
     _first_screen(
         browser, tmp_path / "index.html", f"meeting-pack-{size[0]}x{size[1]}.png", network=False
     )
+    # The goal views' static pictures are drawn at their own size on a screen (the print CSS
+    # fits them to A4): every label in them renders at >= 12 CSS px.
+    sizes = browser.evaluate(GOAL_PICTURE_LABELS_JS)
+    assert len(sizes) == 5 and all(px >= 12 for _, px in sizes), sizes
+    browser.evaluate("document.querySelectorAll('section.goal')[3].scrollIntoView()")
+    browser.screenshot(SCREENSHOTS / f"meeting-pack-goal-4-{size[0]}x{size[1]}.png")
+
+
+#: (goal picture, smallest rendered label px) for each goal view's picture in the pack.
+GOAL_PICTURE_LABELS_JS = """Array.from(document.querySelectorAll('figure.goal-view svg')).map(
+  (svg) => [svg.getAttribute('aria-label'), Math.min(...Array.from(svg.querySelectorAll('text'))
+    .map((t) => parseFloat(getComputedStyle(t).fontSize)))
+    * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width])"""

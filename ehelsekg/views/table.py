@@ -74,4 +74,23 @@ def named_table(
     for row in result.rows[:max_rows]:
         table.rows.append([_cell(value, facts, base_url) for value in row])
     table.truncated = len(result.rows) > max_rows
-    return table
+    return _without_repeats(table)
+
+
+def _without_repeats(table: Table) -> Table:
+    """The table without columns that repeat, row by row, the text of a linked column before
+    them (a measure's name beside the measure shown by its name)."""
+    keep: list[int] = []
+    for i in range(len(table.columns)):
+        repeats = table.rows and any(
+            all(row[j][1] and row[i][0] == row[j][0] and not row[i][1] for row in table.rows)
+            for j in keep
+        )
+        if not repeats:
+            keep.append(i)
+    return Table(
+        columns=[table.columns[i] for i in keep],
+        variables=[table.variables[i] for i in keep],
+        rows=[[row[i] for i in keep] for row in table.rows],
+        truncated=table.truncated,
+    )
