@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from rdflib.term import Node
@@ -64,6 +64,19 @@ UPLOAD_EXPANSION = 16
 _GUARD_IN_THREAD = 64 * 1024
 
 
+def _cost_key(job: Job) -> Hashable | None:
+    """What a job's cost is remembered by, for the fast lane: a query's text and dataset (a
+    query that once outgrew the fast lane goes straight to the general workers)."""
+    if isinstance(job, SparqlQuery):
+        return ("sparql", job.text, job.dataset, job.include_inferred)
+    return None
+
+
+def _priority(job: Job) -> int:
+    """Named queries (bounded, with their own short limit) go first among a client's jobs."""
+    return 0 if isinstance(job, NamedQuery) else 1
+
+
 @dataclass(frozen=True)
 class UpdateOutcome:
     """What an update did: applied (and what it changed), or refused with the report."""
@@ -110,12 +123,26 @@ class KnowledgeService:
         """Run ``job`` in a worker within the time limit of its kind; ``client`` (who asks)
         gets a fair share of the workers."""
         limit = float(getattr(self.settings, job.limit))
-        return self.pool.run(job, limit, client=client, lane=job.lane)
+        return self.pool.run(
+            job,
+            limit,
+            client=client,
+            lane=job.lane,
+            cost_key=_cost_key(job),
+            priority=_priority(job),
+        )
 
     async def run_async(self, job: Job, *, client: str = "") -> object:
         """As :meth:`run`, awaited in the event loop (no thread)."""
         limit = float(getattr(self.settings, job.limit))
-        return await self.pool.run_async(job, limit, client=client, lane=job.lane)
+        return await self.pool.run_async(
+            job,
+            limit,
+            client=client,
+            lane=job.lane,
+            cost_key=_cost_key(job),
+            priority=_priority(job),
+        )
 
     # ---------------------------------------------------------------- what the store holds
 

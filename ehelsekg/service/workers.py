@@ -29,7 +29,8 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -69,6 +70,9 @@ class _Waiter:
     client: str
     lanes: tuple[str, ...]
     order: int
+    #: 0 goes before 1 among one client's waiters (named queries before other queries).
+    priority: int = 1
+    cost_key: Hashable | None = None
     granted: _Worker | None = None
     event: threading.Event | None = None
     future: asyncio.Future[None] | None = None
@@ -104,6 +108,8 @@ class WorkerPool:
         self._served: dict[str, int] = {}
         self._waiting: list[_Waiter] = []
         self._order = itertools.count()
+        #: Cost keys of jobs that outgrew the fast lane (the most recent _SLOW_KEYS).
+        self._slow: OrderedDict[Hashable, None] = OrderedDict()
         for lane, count in self._sizes.items():
             self._idle[lane] = [self._spawn(lane) for _ in range(count)]
 
@@ -194,35 +200,39 @@ class WorkerPool:
         takers = [w for w in self._waiting if lane in w.lanes]
         if not takers or self._free[lane] <= 0:
             return
-        chosen = min(takers, key=lambda w: (self._share(w.client), w.order))
+        chosen = min(takers, key=lambda w: (self._share(w.client), w.priority, w.order))
         self._waiting.remove(chosen)
         self._free[lane] -= 1
         self._count(chosen.client)
         chosen.grant(self._take(lane))
 
-    def _lanes(self, lane: str) -> tuple[str, ...]:
-        if lane == GENERAL or not self._sizes[FAST]:
+    def _lanes(self, lane: str, cost_key: Hashable | None = None) -> tuple[str, ...]:
+        if lane == GENERAL or not self._sizes[FAST] or cost_key in self._slow:
             return (GENERAL,)
         return (GENERAL, FAST)
 
-    def _acquire(self, client: str, lanes: tuple[str, ...], timeout: float) -> _Worker:
+    def _acquire(
+        self, client: str, lanes: tuple[str, ...], timeout: float, ask: _Ask = (1, None)
+    ) -> _Worker:
         with self._lock:
             worker = self._try(client, lanes)
             if worker is not None:
                 return worker
-            waiter = _Waiter(client, lanes, next(self._order), event=threading.Event())
+            waiter = _Waiter(client, lanes, next(self._order), *ask, event=threading.Event())
             self._waiting.append(waiter)
         assert waiter.event is not None
         waiter.event.wait(timeout)
         return self._settle(waiter, timeout)
 
-    async def _acquire_async(self, client: str, lanes: tuple[str, ...], timeout: float) -> _Worker:
+    async def _acquire_async(
+        self, client: str, lanes: tuple[str, ...], timeout: float, ask: _Ask = (1, None)
+    ) -> _Worker:
         loop = asyncio.get_running_loop()
         with self._lock:
             worker = self._try(client, lanes)
             if worker is not None:
                 return worker
-            waiter = _Waiter(client, lanes, next(self._order), future=loop.create_future())
+            waiter = _Waiter(client, lanes, next(self._order), *ask, future=loop.create_future())
             waiter.loop = loop
             self._waiting.append(waiter)
         assert waiter.future is not None
@@ -239,27 +249,47 @@ class WorkerPool:
 
     # ---------------------------------------------------------------- running
 
-    def run(self, payload: Any, timeout: float, *, client: str = "", lane: str = FAST) -> Any:
+    def run(
+        self,
+        payload: Any,
+        timeout: float,
+        *,
+        client: str = "",
+        lane: str = FAST,
+        cost_key: Hashable | None = None,
+        priority: int = 1,
+    ) -> Any:
         """Run one job; raise QueryTimeout if it takes longer than ``timeout`` seconds.
-        ``lane`` GENERAL keeps the job out of the fast lane (writes)."""
+        ``lane`` GENERAL keeps the job out of the fast lane (writes); a job whose ``cost_key``
+        (say, its query text) outgrew the fast lane before goes straight to the general
+        workers, so that repeating a slow query does not keep the fast lane busy; among one
+        client's waiting jobs a ``priority`` of 0 goes before 1."""
         deadline = time.monotonic() + timeout
-        lanes = self._lanes(lane)
+        lanes = self._lanes(lane, cost_key)
         while True:
-            worker = self._acquire(client, lanes, max(0.0, deadline - time.monotonic()))
+            remaining = max(0.0, deadline - time.monotonic())
+            worker = self._acquire(client, lanes, remaining, (priority, cost_key))
             outcome = self._exchange(worker, payload, deadline, timeout, client)
             if outcome is not _SLOW:
                 return outcome
-            lanes = (GENERAL,)
+            lanes = self._remember_slow(cost_key)
 
     async def run_async(
-        self, payload: Any, timeout: float, *, client: str = "", lane: str = FAST
+        self,
+        payload: Any,
+        timeout: float,
+        *,
+        client: str = "",
+        lane: str = FAST,
+        cost_key: Hashable | None = None,
+        priority: int = 1,
     ) -> Any:
         """As :meth:`run`, awaited: the answer is read when the worker's pipe is readable."""
         deadline = time.monotonic() + timeout
-        lanes = self._lanes(lane)
+        lanes = self._lanes(lane, cost_key)
         while True:
             remaining = max(0.0, deadline - time.monotonic())
-            worker = await self._acquire_async(client, lanes, remaining)
+            worker = await self._acquire_async(client, lanes, remaining, (priority, cost_key))
             limit = self._limit(worker, deadline)
             try:
                 worker.connection.send(payload)
@@ -270,7 +300,21 @@ class WorkerPool:
             outcome = self._finish(worker, ready, deadline, timeout, client)
             if outcome is not _SLOW:
                 return outcome
-            lanes = (GENERAL,)
+            lanes = self._remember_slow(cost_key)
+
+    def _remember_slow(self, cost_key: Hashable | None) -> tuple[str, ...]:
+        """Note that the job of ``cost_key`` outgrew the fast lane; the lanes it may use now."""
+        if cost_key is not None:
+            with self._lock:
+                # Waiting jobs of the same key wait for a general worker only.
+                for waiter in self._waiting:
+                    if waiter.cost_key == cost_key:
+                        waiter.lanes = (GENERAL,)
+                self._slow[cost_key] = None
+                self._slow.move_to_end(cost_key)
+                while len(self._slow) > _SLOW_KEYS:
+                    self._slow.popitem(last=False)
+        return (GENERAL,)
 
     def _limit(self, worker: _Worker, deadline: float) -> float:
         remaining = max(0.0, deadline - time.monotonic())
@@ -320,6 +364,10 @@ class WorkerPool:
 
 #: A fast-lane job that outgrew the lane: it goes on to a general worker.
 _SLOW = object()
+#: How a job asks for a worker: (priority, cost key).
+_Ask = tuple[int, Hashable | None]
+#: How many slow jobs' cost keys are remembered.
+_SLOW_KEYS = 1024
 
 
 async def _readable(connection: Connection, timeout: float) -> bool:
