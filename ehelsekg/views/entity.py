@@ -92,7 +92,7 @@ def entity_summary(
             summary.facts.append(("Eier", facts.label(latest["owner"])))
         report = latest["report"] or ""
         summary.facts.append(("Rapport", facts.reports.get(report, {}).get("title", "")))
-        summary.facts.append(("Per", long_date(latest["asOf"] or "")))
+        summary.facts.append(("Per dato", long_date(latest["asOf"] or "")))
         for row in rows:
             summary.history.append(
                 [
