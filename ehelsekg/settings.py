@@ -135,6 +135,10 @@ class Settings:
             "help": "Seconds a job may run in the fast lane before it waits for another worker."
         },
     )
+    access_log: bool = field(
+        default=False,
+        metadata={"help": "Log every request the server answers (uvicorn's access log)."},
+    )
     host: str = field(default="127.0.0.1", metadata={"help": "Address the server listens on."})
     port: int = field(default=8000, metadata={"help": "Port the server listens on."})
 
