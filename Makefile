@@ -51,9 +51,11 @@ test: lint chromium virtuoso
 # The benchmarks: bundled data, 10k and 100k synthetic triples (about 8 minutes; results in
 # bench/out/results.md), and restarts of a filled on-disk store (bench/out/restart.md). The 1M
 # size only on request: $(PY) -m bench.run --sizes 1m; $(PY) -m bench.restart --sizes 1m
+# Then the load goal: 32 readers and 1 writer for 60 s against a real server (bench/out/load.md).
 bench: $(VENV)/.dev
 	$(PY) -m bench.run
 	$(PY) -m bench.restart --sizes bundled,100k
+	$(PY) -m bench.load
 
 # The browser the view tests open pages in (Debian's chromium; skipped if already there).
 chromium:
