@@ -1,10 +1,12 @@
-"""The HTML page of one entity: every piece of text from the graph goes through html.escape."""
+"""The architects' view of one entity: every statement, the links to it and its sources, as
+plain data for the autoescaped template ``templates/entity-rdf.html`` (folded on the
+Norwegian entity page)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from html import escape
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from rdflib import BNode, Literal, URIRef
@@ -42,7 +44,43 @@ def compact(iri: str) -> str:
     return f"{prefix}:{iri[len(namespace) :]}"
 
 
-class _Writer:
+@dataclass(frozen=True)
+class Shown:
+    """One RDF term as the template shows it: a link, a literal, a nested table or ``[ ]``."""
+
+    kind: str  # "link", "literal", "table" or "blank"
+    text: str = ""
+    iri: str = ""
+    href: str = ""
+    external: bool = False
+    short: str = ""
+    note: str = ""
+    rows: tuple[Row, ...] = ()
+
+
+@dataclass(frozen=True)
+class Row:
+    """A property and its values."""
+
+    prop: Shown
+    values: tuple[Shown, ...]
+
+
+@dataclass(frozen=True)
+class RdfView:
+    """Everything the architects' section shows."""
+
+    title: str
+    iri: str
+    types: tuple[Shown, ...]
+    rows: tuple[Row, ...]
+    incoming: tuple[tuple[Shown, Shown], ...]
+    reports: tuple[Shown, ...]
+    graphs: tuple[str, ...]
+    alternates: tuple[tuple[str, str, str], ...] = field(default=())
+
+
+class _Shower:
     def __init__(self, entity: Entity, root: str) -> None:
         self.entity = entity
         self.root = root
@@ -50,126 +88,79 @@ class _Writer:
     def label(self, node: Node) -> str | None:
         return self.entity.labels.get(node)
 
-    def iri(self, node: URIRef) -> str:
+    def iri(self, node: URIRef) -> Shown:
         """An IRI as its label (or compact form), linked to its page when it has one."""
         text = self.label(node) or compact(str(node))
         short = compact(str(node))
         path = resource_path(str(node))
-        title = f' title="{escape(str(node))}"'
-        if path is not None:
-            link = f'<a href="{escape(self.root + path)}"{title}>{escape(text)}</a>'
-        elif str(node).startswith(("http://", "https://")) and not str(node).startswith(
+        external = str(node).startswith(("http://", "https://")) and not str(node).startswith(
             str(all_prefixes()["ehk"])
-        ):
-            link = (
-                f'<a href="{escape(str(node))}" rel="nofollow noopener"{title}>{escape(text)}</a>'
-            )
-        else:
-            link = f"<span{title}>{escape(text)}</span>"
-        if text != short:
-            link += f' <code class="iri">{escape(short)}</code>'
-        return link
+        )
+        href = self.root + path if path is not None else (str(node) if external else "")
+        return Shown(
+            "link",
+            text=text,
+            iri=str(node),
+            href=href,
+            external=path is None and external,
+            short=short if text != short else "",
+        )
 
-    def value(self, node: Node, depth: int = 0) -> str:
+    def value(self, node: Node, depth: int = 0) -> Shown:
         if isinstance(node, URIRef):
             return self.iri(node)
         if isinstance(node, Literal):
-            text = f'<span class="literal">{escape(str(node))}</span>'
+            note = ""
             if node.language:
-                text += f' <small class="lang">@{escape(node.language)}</small>'
+                note = f"@{node.language}"
             elif node.datatype is not None:
-                text += f' <small class="datatype">{escape(compact(str(node.datatype)))}</small>'
-            return text
+                note = compact(str(node.datatype))
+            return Shown("literal", text=str(node), note=note)
         if isinstance(node, BNode) and depth < 3:
             inner = self.entity.nested.get(node, ())
             if inner:
-                return self.table(inner, depth + 1)
-        return '<span class="blank">[ ]</span>'
+                return Shown("table", rows=self.rows(inner, depth + 1))
+        return Shown("blank")
 
-    def table(self, statements: Sequence[tuple[URIRef, Node]], depth: int = 0) -> str:
+    def rows(self, statements: Sequence[tuple[URIRef, Node]], depth: int = 0) -> tuple[Row, ...]:
         grouped: dict[URIRef, list[Node]] = defaultdict(list)
         for prop, value in statements:
             grouped[prop].append(value)
         order = sorted(grouped, key=lambda p: (p != RDF.type, (self.label(p) or compact(p))))
-        rows = []
-        for prop in order:
-            values = sorted(grouped[prop], key=lambda v: self.label(v) or str(v))
-            cells = "<br>".join(self.value(v, depth) for v in values)
-            rows.append(f"<tr><th>{self.iri(prop)}</th><td>{cells}</td></tr>")
-        return '<table class="properties">' + "".join(rows) + "</table>"
+        return tuple(
+            Row(
+                self.iri(prop),
+                tuple(
+                    self.value(v, depth)
+                    for v in sorted(grouped[prop], key=lambda v: self.label(v) or str(v))
+                ),
+            )
+            for prop in order
+        )
 
 
-STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 70rem; margin: 2rem auto; padding: 0 1rem;
-  color: #1d1d1d; line-height: 1.4; }
-h1 { margin-bottom: 0.2rem; } .subtitle { color: #555; margin-top: 0; }
-table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; }
-th, td { text-align: left; vertical-align: top; padding: 0.35rem 0.6rem;
-  border-bottom: 1px solid #ddd; }
-th { width: 28%; font-weight: 600; } table table th { width: 35%; }
-code.iri, small { color: #666; font-size: 0.8em; } a { color: #0b5cad; }
-nav a { margin-right: 1rem; }
-"""
+_FORMAT_NAMES = {
+    "text/turtle": "Turtle",
+    "application/ld+json": "JSON-LD",
+    "application/n-triples": "N-Triples",
+    "application/rdf+xml": "RDF/XML",
+}
 
 
-def render_entity(entity: Entity, *, root: str = "", alternates: Mapping[str, str]) -> str:
-    """The HTML page of ``entity``; ``alternates`` maps media types to the URLs of the
-    entity's description in them."""
-    writer = _Writer(entity, root)
-    iri = str(entity.iri)
-    title = entity.labels.get(entity.iri) or compact(iri)
-    types = [v for p, v in entity.statements if p == RDF.type]
-    type_text = ", ".join(writer.value(t) for t in types) or "no type stated"
-    incoming = sorted(entity.incoming, key=lambda r: (writer.label(r[1]) or str(r[1]), str(r[0])))
-    incoming_rows = "".join(
-        f"<tr><td>{writer.value(subject)}</td><td>{writer.iri(prop)}</td></tr>"
-        for subject, prop in incoming
+def rdf_view(entity: Entity, *, root: str = "", alternates: Mapping[str, str]) -> RdfView:
+    """What ``templates/entity-rdf.html`` shows of ``entity``; ``alternates`` maps media types
+    to the URLs of the entity's description in them."""
+    shower = _Shower(entity, root)
+    incoming = sorted(entity.incoming, key=lambda r: (shower.label(r[1]) or str(r[1]), str(r[0])))
+    return RdfView(
+        title=entity.labels.get(entity.iri) or compact(str(entity.iri)),
+        iri=str(entity.iri),
+        types=tuple(shower.value(v) for p, v in entity.statements if p == RDF.type),
+        rows=shower.rows(entity.statements),
+        incoming=tuple((shower.value(s), shower.iri(p)) for s, p in incoming),
+        reports=tuple(shower.iri(r) for r in entity.reports),
+        graphs=tuple(str(g) for g in entity.graphs),
+        alternates=tuple(
+            (_FORMAT_NAMES.get(media, media), media, url) for media, url in alternates.items()
+        ),
     )
-    incoming_table = (
-        f'<table class="incoming"><tr><th>From</th><th>By</th></tr>{incoming_rows}</table>'
-        if incoming_rows
-        else "<p>Nothing links here.</p>"
-    )
-    reports = "".join(f"<li>{writer.iri(r)}</li>" for r in entity.reports)
-    graphs = "".join(f"<li><code>{escape(str(g))}</code></li>" for g in entity.graphs)
-    links = "".join(
-        f'<a href="{escape(url)}" type="{escape(media)}">{escape(name)}</a>'
-        for name, (media, url) in _alternates(alternates).items()
-    )
-    heads = "".join(
-        f'<link rel="alternate" type="{escape(media)}" href="{escape(url)}">'
-        for media, url in _alternates(alternates).values()
-    )
-    return f"""<!DOCTYPE html>
-<html lang="nb">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(title)} – ehelsekg</title>
-{heads}
-<style>{STYLE}</style>
-</head>
-<body>
-<nav><a href="{escape(root)}/">Query page</a>{links}</nav>
-<h1>{escape(title)}</h1>
-<p class="subtitle"><code>{escape(iri)}</code> — {type_text}</p>
-<h2>Properties</h2>
-{writer.table(entity.statements)}
-<h2>Links to this</h2>
-{incoming_table}
-<h2>Sources</h2>
-{f"<p>Reports:</p><ul>{reports}</ul>" if reports else "<p>No report is named as the source.</p>"}
-{f"<p>Files (named graphs):</p><ul>{graphs}</ul>" if graphs else ""}
-</body>
-</html>
-"""
-
-
-def _alternates(alternates: Mapping[str, str]) -> dict[str, tuple[str, str]]:
-    names = {
-        "text/turtle": "Turtle",
-        "application/ld+json": "JSON-LD",
-        "application/n-triples": "N-Triples",
-        "application/rdf+xml": "RDF/XML",
-    }
-    return {names.get(media, media): (media, url) for media, url in alternates.items()}

@@ -4,8 +4,6 @@ of its blank nodes, and the statements pointing at it)."""
 
 from __future__ import annotations
 
-import re
-
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -20,7 +18,7 @@ from server.dependencies import Service
 from server.errors import ApiError
 from server.negotiation import negotiate
 from server.pages import render
-from server.resource_page import render_entity
+from server.resource_page import rdf_view
 
 router = APIRouter(tags=["Linked data"])
 
@@ -47,12 +45,6 @@ def _entity_iri(kind: str, key: str) -> URIRef:
     except ValueError as err:
         raise _unknown(iri, "that is not a valid IRI") from err
     return URIRef(iri)
-
-
-def _body(page: str) -> str:
-    """What is inside <body> of a whole page."""
-    match = re.search(r"<body[^>]*>(.*)</body>", page, re.DOTALL)
-    return match.group(1) if match else ""
 
 
 def _unknown(iri: str, why: str = "") -> ApiError:
@@ -93,14 +85,14 @@ async def resource(kind: str, key: str, request: Request, service: Service) -> R
         page = request.url.path
         alternates = {FORMATS[name]: f"{page}?format={name}" for name in ("ttl", "jsonld", "nt")}
         root = request.scope.get("root_path", "")
-        raw = render_entity(entity, root=root, alternates=alternates)
+        view = rdf_view(entity, root=root, alternates=alternates)
         summary = await run_in_threadpool(service.entity_page, str(iri), base_url="/")
         html = render(
             "entity.html",
             root=root,
             summary=summary,
-            # The architects' page of every statement, folded: it is ours and escaped.
-            rdf=Markup(_body(raw)),
+            # The architects' section of every statement, folded (an autoescaped template).
+            rdf=Markup(render("entity-rdf.html", view=view)),
         )
         return HTMLResponse(html, headers=headers)
     body = await run_in_threadpool(
