@@ -358,3 +358,45 @@ def test_a_client_flooding_slow_queries_does_not_get_named_queries_refused(live:
     assert statuses and set(statuses) == {200}, statuses
     assert slowest < 1.0, slowest
     assert set(flooded) <= {503}, flooded
+
+
+################################################################ the policy in a browser
+
+#: Pages whose scripts and styles must work under the policy, and when each is ready.
+BROWSER_PAGES = {
+    "/": "document.readyState === 'complete'",
+    "/query": "document.readyState === 'complete' && !!document.querySelector('.yasqe')",
+    "/docs": "document.readyState === 'complete' && !!document.querySelector('.swagger-ui .info')",
+    "/resource/measure/181": "document.readyState === 'complete'",
+    "/views/goal?goal=4": "document.readyState === 'complete' && !!window.ehelsekgNetwork",
+    "/report/2022-09/": "document.readyState === 'complete'",
+    "/rounds": "document.readyState === 'complete'",
+}
+
+#: Collects every Content-Security-Policy violation of a page, from before its first script.
+RECORD_VIOLATIONS = """window.__violations = [];
+document.addEventListener('securitypolicyviolation', (e) =>
+  window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"""
+
+
+def test_pages_work_under_the_content_security_policy(live: str) -> None:
+    from tests.chromium import Browser, available
+
+    if not available():
+        pytest.skip("no Chromium: run scripts/install-chromium.sh")
+    browser = Browser()
+    try:
+        browser.call(
+            "Page.addScriptToEvaluateOnNewDocument", session=True, source=RECORD_VIOLATIONS
+        )
+        for path, ready in BROWSER_PAGES.items():
+            browser.events.clear()
+            browser.call("Page.navigate", session=True, url=live + path)
+            deadline = time.monotonic() + 30
+            while not browser.evaluate(f"Boolean({ready})"):
+                assert time.monotonic() < deadline, f"{path}: {ready} never became true"
+                time.sleep(0.1)
+            time.sleep(0.3)
+            assert browser.evaluate("window.__violations") == [], path
+    finally:
+        browser.close()

@@ -405,7 +405,8 @@ def test_an_internal_error_is_a_500_without_a_stack_trace(
 
 def test_named_query_parameters_cannot_inject_sparql(client: TestClient) -> None:
     def rows(name: str, **params: str) -> httpx.Response:
-        return client.get(f"/queries/{name}", params=params)
+        response: httpx.Response = client.get(f"/queries/{name}", params=params)
+        return response
 
     nothing = rows("search", text="zz-matches-nothing-zz")
     assert nothing.status_code == 200 and nothing.json()["rows"] == []
