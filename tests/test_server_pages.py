@@ -43,6 +43,8 @@ def test_start_page_is_norwegian_with_goals_and_pickers(client: TestClient) -> N
     for name in ("goal", "target", "node", "slip", "actor", "from", "to", "report"):
         assert f'name="{name}"' in page.text
     assert "Helse Sør-Øst RHF" in page.text
+    # The portfolio office's upload form for a reporting round (issue 15).
+    assert 'action="/rounds/skjema"' in page.text and 'type="file" name="files"' in page.text
 
 
 def test_views_page_for_browsers_json_for_tools(client: TestClient) -> None:
