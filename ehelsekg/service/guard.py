@@ -14,6 +14,7 @@ dataset graph the store does not hold is an empty graph, as the protocol has it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -94,7 +95,14 @@ def nesting_depth(text: str) -> int:
 def check(text: str, limits: Limits, *, extra_graphs: Iterable[str] = ()) -> None:
     """Raise RejectedQueryError when ``text`` is too large, too deep, too long a chain, reaches
     out of the store, or names a local file (``extra_graphs``: the protocol's graph
-    parameters)."""
+    parameters). A text that passed once passes again without being read (dashboards send
+    the same queries over and over)."""
+    _check(text, limits, tuple(extra_graphs))
+
+
+@functools.lru_cache(maxsize=1024)
+def _check(text: str, limits: Limits, extra_graphs: tuple[str, ...]) -> None:
+    # Only texts that pass are remembered: lru_cache keeps no result for a call that raised.
     size = len(text.encode("utf-8"))
     if size > limits.max_bytes:
         raise RejectedQueryError(f"the query is {size} bytes; the limit is {limits.max_bytes}")

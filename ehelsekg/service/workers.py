@@ -380,7 +380,8 @@ async def _readable(connection: Connection, timeout: float) -> bool:
     fd = connection.fileno()
     loop.add_reader(fd, _resolve, ready)
     try:
-        await asyncio.wait_for(ready, timeout)
+        async with asyncio.timeout(timeout):
+            await ready
         return True
     except TimeoutError:
         return connection.poll(0)

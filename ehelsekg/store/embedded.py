@@ -114,7 +114,7 @@ class OxigraphStore(Store):
             defaults, nameds = dataset
             default_graph = [ox.NamedNode(g) for g in defaults] or [ox.DefaultGraph()]
             named_graphs = [ox.NamedNode(g) for g in nameds]
-        elif dataset_iris(sparql):
+        elif "FROM" in sparql.upper() and dataset_iris(sparql):
             # The query's own FROM / FROM NAMED make its dataset (a graph the store does not
             # hold is empty); pyoxigraph reads them when no dataset is passed.
             try:

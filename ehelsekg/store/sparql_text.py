@@ -103,6 +103,7 @@ _QUERY_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _KINDS = {"select": "select", "ask": "ask", "construct": "graph", "describe": "graph"}
 
 
+@functools.lru_cache(maxsize=1024)
 def query_kind(text: str) -> str:
     """select, ask or graph (CONSTRUCT/DESCRIBE): the first query form outside comments,
     strings and IRIs.
