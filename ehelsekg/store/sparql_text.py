@@ -99,6 +99,24 @@ def dataset_iris(text: str) -> list[str]:
     return found
 
 
+_GRAPH_WRITES = re.compile(
+    r"\b(GRAPH|WITH|INTO|DROP|CLEAR|ADD|MOVE|COPY|LOAD|CREATE)\b", re.IGNORECASE
+)
+
+
+def changes_default_graph_only(update: str) -> bool:
+    """Whether ``update`` can change nothing but the default graph: no GRAPH in a template, no
+    WITH or INTO, no graph management (DROP, CLEAR, ADD, MOVE, COPY, LOAD, CREATE). A word
+    that only looks like one of these (``ex:graph``) makes the answer False, which is safe.
+
+    >>> changes_default_graph_only('DELETE { ?m ex:n ?o } INSERT { ?m ex:n 1 } WHERE {}')
+    True
+    >>> changes_default_graph_only("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 1 } }")
+    False
+    """
+    return _GRAPH_WRITES.search(code_text(update)) is None
+
+
 _QUERY_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _KINDS = {"select": "select", "ask": "ask", "construct": "graph", "describe": "graph"}
 

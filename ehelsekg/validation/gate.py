@@ -22,6 +22,7 @@ from ehelsekg.store.base import Store
 from ehelsekg.store.changes import QuadChange, difference, graph_names
 from ehelsekg.store.embedded import OxigraphStore
 from ehelsekg.store.graphs import is_file_graph, is_read_only, writable_graphs
+from ehelsekg.store.sparql_text import changes_default_graph_only
 from ehelsekg.store.terms import Triple, from_ox
 from ehelsekg.validation import baseline_cache
 from ehelsekg.validation import compiled as shacl_sparql
@@ -58,22 +59,6 @@ def validation_view(store: Store) -> Store:
     return view
 
 
-def view_triples(store: Store) -> set[ox.Triple]:
-    """The triples validation sees (see validated_graph), as pyoxigraph triples: read from an
-    Oxigraph store without converting each term, which is most of the cost of a diff."""
-    if not isinstance(store, OxigraphStore):
-        store = store.scratch_copy()
-    assert isinstance(store, OxigraphStore)
-    native = store._store
-    graphs: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph()]
-    graphs += [ox.NamedNode(str(name)) for name in written_graphs(store)]
-    return {
-        quad.triple
-        for graph in graphs
-        for quad in native.quads_for_pattern(None, None, None, graph)
-    }
-
-
 def changed_vocabulary(changed: Iterable[Triple | ox.Triple], store: Store) -> set[str]:
     """The predicates of changed triples, and for a changed ``rdf:type`` its class and every
     superclass (a shape targeting ehk:Prerequisite sees a new ehk:Funding)."""
@@ -96,6 +81,29 @@ def changed_vocabulary(changed: Iterable[Triple | ox.Triple], store: Store) -> s
             ).rows
             vocabulary.update(str(row[0]) for row in rows)
     return vocabulary
+
+
+def _copy_with_quads(store: Store, default_only: bool) -> tuple[OxigraphStore, set[ox.Quad]]:
+    """A scratch copy of ``store`` and the set of the quads an update may change: those of
+    the default graph when it can change nothing else, else all (read once for both)."""
+    if isinstance(store, OxigraphStore):
+        if default_only:
+            copy = OxigraphStore()
+            copy._store.bulk_extend(store._store)
+            return copy, _quads(store._store, default_only)
+        quads = list(store._store)
+        copy = OxigraphStore()
+        copy._store.bulk_extend(quads)
+        return copy, set(quads)
+    scratch = store.scratch_copy()
+    assert isinstance(scratch, OxigraphStore)
+    return scratch, _quads(scratch._store, default_only)
+
+
+def _quads(native: ox.Store, default_only: bool) -> set[ox.Quad]:
+    if default_only:
+        return set(native.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    return set(native)
 
 
 @dataclass(frozen=True)
@@ -138,10 +146,9 @@ class Validator:
 
     shapes: Graph
     compiled: shacl_sparql.CompiledShapes | None = None
-    #: Raw results of the last full or scoped validation, and the triples it saw (None: not
-    #: yet read; they are those of the store the next check starts from).
+    #: Raw results of the last full or scoped validation: those of the store the next check
+    #: starts from.
     baseline: list[shacl_sparql.RawResult] | None = None
-    baseline_triples: set[ox.Triple] | None = None
     #: Where baselines are kept by store revision (see ``baseline_cache``); None: nowhere.
     cache_dir: Path | None = field(default=None, repr=False)
 
@@ -169,7 +176,6 @@ class Validator:
         report, raw = shacl_sparql.validate_store(view, self.compiled)
         if remember:
             self.baseline = raw
-            self.baseline_triples = view_triples(store)
             self._keep(store)
         return report
 
@@ -184,7 +190,6 @@ class Validator:
             self.validate(store, remember=True)
             return
         self.baseline = found
-        self.baseline_triples = None
 
     def _keep(self, store: Store) -> None:
         if self.baseline is not None:
@@ -198,12 +203,15 @@ class Validator:
         formed; default-graph triples that a source file states are kept (and counted).
         Only the shapes the change can affect run, if a baseline of ``store`` is known.
         """
-        scratch = store.scratch_copy()
-        assert isinstance(scratch, OxigraphStore)
+        # Most updates can change only the default graph (no GRAPH, WITH or graph management
+        # in their text): then only its quads are compared, half the store or less.
+        default_only = changes_default_graph_only(update)
+        scratch, before = _copy_with_quads(store, default_only)
         native = scratch._store
-        before, graphs_before = set(native), graph_names(native)
+        graphs_before = graph_names(native)
         scratch.update(update, base_iri=base_iri)
-        found = difference(before, set(native), graphs_before, graph_names(native))
+        after = _quads(native, default_only)
+        found = difference(before, after, graphs_before, graph_names(native))
         change = _keep_source_facts(scratch, found)
         if self.compiled is None:
             return Verdict(validate(validated_graph(scratch), self.shapes), None, change)
@@ -211,10 +219,15 @@ class Validator:
         if self.baseline is None:
             report, raw = shacl_sparql.validate_store(view, self.compiled)
             return Verdict(report, raw, change)
-        if self.baseline_triples is None:
-            self.baseline_triples = view_triples(store)
-        after = view_triples(scratch)
-        changed = after ^ self.baseline_triples
+        # What the shapes see changed only where the update wrote: the default graph and the
+        # writable graphs (a change anywhere else was refused above). The exact change scopes
+        # the shapes, with no scan of the store before or after.
+        changed = {
+            quad.triple
+            for quad in (*change.added, *change.removed)
+            if not isinstance(quad.graph_name, ox.NamedNode)
+            or not is_read_only(quad.graph_name.value)
+        }
         affected = shacl_sparql.affected_shapes(self.compiled, changed_vocabulary(changed, view))
         report, raw = shacl_sparql.validate_store(
             view, self.compiled, shapes=affected, previous=self.baseline
@@ -227,5 +240,4 @@ class Validator:
             self.baseline = None
             return
         self.baseline = raw
-        self.baseline_triples = view_triples(store)
         self._keep(store)
