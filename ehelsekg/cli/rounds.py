@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 from rdflib import URIRef
@@ -20,22 +20,18 @@ from rdflib import URIRef
 from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.errors import EhelsekgError
 from ehelsekg.knowledge import graph_name_for, open_knowledge_graph
-from ehelsekg.rounds.importing import (
-    PreparedRound,
-    mapping_for,
-    prepare,
-    previous_report,
-    round_file,
-    write_round_file,
-)
-from ehelsekg.rounds.problems import CellProblem, RoundReadError
-from ehelsekg.rounds.reading import Upload
-from ehelsekg.rounds.template import build_template
 from ehelsekg.settings import Settings
 from ehelsekg.store.loading import data_paths, load_shapes
-from ehelsekg.validation.gate import Validator
+
+if TYPE_CHECKING:
+    from ehelsekg.rounds.importing import PreparedRound
+    from ehelsekg.rounds.reading import Upload
+    from ehelsekg.validation.gate import Validator
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# The rounds package (openpyxl, csvw) is imported by the commands that use it, so that every
+# other ehelsekg command starts without it (a quarter of a second).
 
 
 def _errors(command: F) -> F:
@@ -92,6 +88,10 @@ def template_command(
     store: str,
 ) -> None:
     """Write the round's workbook (sheets per the mapping in mappings/), pre-filled."""
+    from ehelsekg.rounds.importing import mapping_for, previous_report
+    from ehelsekg.rounds.problems import RoundReadError
+    from ehelsekg.rounds.template import build_template
+
     settings = _settings(ctx)
     knowledge = open_knowledge_graph(settings, store=store, reason=False)
     catalogue = Catalogue(settings.queries_dir)
@@ -146,6 +146,10 @@ def import_command(
     fmt: str,
 ) -> None:
     """Read returned workbooks (or CSV files), check them cell by cell, preview, write."""
+    from ehelsekg.rounds.importing import mapping_for, write_round_file
+    from ehelsekg.rounds.reading import Upload
+    from ehelsekg.validation.gate import Validator
+
     settings = _settings(ctx)
     uploads = [Upload.from_path(path) for path in files]
     mapping = mapping_for(settings)
@@ -208,6 +212,7 @@ def _prepare_for_file(
 ) -> PreparedRound:
     """Prepare against the bundled data, without the round's own file if it is there (a
     corrected round replaces it)."""
+    from ehelsekg.rounds.importing import mapping_for, prepare, round_file
     from ehelsekg.rounds.reading import read_files
 
     mapping = mapping_for(settings)
@@ -231,6 +236,8 @@ def _prepare_for_file(
 
 
 def _show(document: dict[str, object], fmt: str, written: str | None, *, preview: str) -> None:
+    from ehelsekg.rounds.problems import CellProblem
+
     if fmt == "json":
         click.echo(json.dumps({**document, "written": written}, ensure_ascii=False))
         return

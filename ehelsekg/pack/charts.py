@@ -9,18 +9,38 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from decimal import Decimal
-
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # the backend is chosen first
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from ehelsekg.views.norsk import number
 
-#: Axis numbers as Norwegian write them ("2,5"), whole numbers without decimals.
-NORWEGIAN = FuncFormatter(lambda value, _pos: number(round(value, 1)).removesuffix(",0"))
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def _pyplot() -> ModuleType:
+    """matplotlib's pyplot on the Agg backend, imported when a chart is drawn: it takes a
+    third of a second, which the server and the CLI need not spend until then."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # the backend is chosen first
+
+    return plt
+
+
+def _whole_numbers() -> Any:
+    """Ticks at whole numbers only (counts)."""
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
+
+
+def _norwegian() -> Any:
+    """Axis numbers as Norwegian write them ("2,5"), whole numbers without decimals."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _pos: number(round(value, 1)).removesuffix(",0"))
 
 
 @dataclass
@@ -39,7 +59,7 @@ class CostTable:
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
-    plt.close(figure)
+    _pyplot().close(figure)
     return buffer.getvalue()
 
 
@@ -48,6 +68,7 @@ def status_chart(
     scale: list[tuple[str, str, str]],
 ) -> bytes:
     """Active measures per segment, stacked by status (left) and by risk (right)."""
+    plt = _pyplot()
     figure, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
     names = [name for name, _, _ in segments]
     for axis, by_risk, title in ((axes[0], False, "Status"), (axes[1], True, "Risiko")):
@@ -68,8 +89,8 @@ def status_chart(
         axis.set_title(title)
         axis.set_xlabel("Aktive tiltak")
         # Counts are whole: ticks 0, 2, 4 … never 2.5.
-        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axis.xaxis.set_major_formatter(NORWEGIAN)
+        axis.xaxis.set_major_locator(_whole_numbers())
+        axis.xaxis.set_major_formatter(_norwegian())
         axis.spines[["top", "right"]].set_visible(False)
     axes[0].invert_yaxis()
     axes[1].legend(loc="lower right", fontsize=8, frameon=False)
@@ -78,6 +99,7 @@ def status_chart(
 
 def cost_chart(table: CostTable) -> bytes:
     """Yearly growth in operating costs per solution (stacked bars) and the running total."""
+    plt = _pyplot()
     figure, axis = plt.subplots(figsize=(9, 3.6))
     years = table.years
     bottom = [0.0] * len(years)
@@ -110,8 +132,8 @@ def cost_chart(table: CostTable) -> bytes:
     )
     running.set_ylabel("Løpende sum (MNOK)")
     axis.set_ylabel("Vekst per år (MNOK)")
-    axis.yaxis.set_major_formatter(NORWEGIAN)
-    running.yaxis.set_major_formatter(NORWEGIAN)
+    axis.yaxis.set_major_formatter(_norwegian())
+    running.yaxis.set_major_formatter(_norwegian())
     axis.legend(loc="upper left", fontsize=8, frameon=False)
     running.legend(loc="upper right", fontsize=8, frameon=False)
     axis.spines[["top"]].set_visible(False)

@@ -9,20 +9,22 @@ portfolio office, which posts to ``/rounds/skjema`` and shows the problems as a 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ehelsekg.rounds.importing import RoundCheck, check_round
-from ehelsekg.rounds.problems import RoundReadError
-from ehelsekg.rounds.reading import MAX_FILE_BYTES, Upload
-from ehelsekg.service.rounds import check_and_write
 from server.auth import require_writer
 from server.dependencies import Service
 from server.errors import ApiError
+
+if TYPE_CHECKING:
+    from ehelsekg.rounds.reading import Upload
+
+# The rounds package (openpyxl, csvw) is imported when a round arrives, so that the server
+# starts without it.
 
 router = APIRouter(tags=["Rounds"])
 
@@ -36,6 +38,8 @@ Files = Annotated[list[UploadFile], File(description="Returned workbooks (.xlsx)
 
 async def _uploads(files: list[UploadFile]) -> list[Upload]:
     """The uploaded files' bytes, refusing one over the size limit (413) before reading it."""
+    from ehelsekg.rounds.reading import MAX_FILE_BYTES, Upload
+
     uploads = []
     for file in files:
         name = Path(file.filename or "opplasting").name
@@ -53,6 +57,10 @@ async def _submit(
     service: Service, files: list[UploadFile], *, dry_run: bool, report: str | None
 ) -> tuple[dict[str, object], str, bool]:
     """(the round's JSON document with ``applied``, its preview text, whether it conforms)."""
+    from ehelsekg.rounds.importing import RoundCheck, check_round
+    from ehelsekg.rounds.problems import RoundReadError
+    from ehelsekg.service.rounds import check_and_write
+
     uploads = await _uploads(files)
     arguments = {"uploads": uploads, "report": report}
     try:
