@@ -9,16 +9,14 @@ from __future__ import annotations
 import gc
 import json
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING
 
 import click
 from rdflib import URIRef
 
 from ehelsekg.catalogue.named import Catalogue
-from ehelsekg.errors import EhelsekgError
+from ehelsekg.cli.options import domain_errors, settings_of
 from ehelsekg.knowledge import graph_name_for, open_knowledge_graph
 from ehelsekg.settings import Settings
 from ehelsekg.store.loading import data_paths, load_shapes
@@ -28,29 +26,8 @@ if TYPE_CHECKING:
     from ehelsekg.rounds.reading import Upload
     from ehelsekg.validation.gate import Validator
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 # The rounds package (openpyxl, csvw) is imported by the commands that use it, so that every
 # other ehelsekg command starts without it (a quarter of a second).
-
-
-def _errors(command: F) -> F:
-    """A domain error as ``error: …`` and the exit code of its kind (2: unreadable file)."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except EhelsekgError as err:
-            click.echo(f"error: {err}", err=True)
-            sys.exit(err.exit_code)
-
-    return cast(F, wrapper)
-
-
-def _settings(ctx: click.Context) -> Settings:
-    found = ctx.find_object(Settings)
-    return found if found is not None else Settings.from_environment()
 
 
 @click.group("round")
@@ -77,7 +54,7 @@ def round_group() -> None:
 )
 @click.option("--store", default="memory", show_default=True, help="Where the graph lives.")
 @click.pass_context
-@_errors
+@domain_errors
 def template_command(
     ctx: click.Context,
     report: str,
@@ -92,7 +69,7 @@ def template_command(
     from ehelsekg.rounds.problems import RoundReadError
     from ehelsekg.rounds.template import build_template
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     knowledge = open_knowledge_graph(settings, store=store, reason=False)
     catalogue = Catalogue(settings.queries_dir)
     mapping = mapping_for(settings)
@@ -135,7 +112,7 @@ def template_command(
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.pass_context
-@_errors
+@domain_errors
 def import_command(
     ctx: click.Context,
     files: tuple[Path, ...],
@@ -150,7 +127,7 @@ def import_command(
     from ehelsekg.rounds.reading import Upload
     from ehelsekg.validation.gate import Validator
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     uploads = [Upload.from_path(path) for path in files]
     mapping = mapping_for(settings)
     validator = Validator.for_shapes(load_shapes(settings))
