@@ -135,6 +135,14 @@ class Settings:
             "help": "Seconds a job may run in the fast lane before it waits for another worker."
         },
     )
+    inline_seconds: float = field(
+        default=0.002,
+        metadata={
+            "help": "A SPARQL or named query that a worker answered in under this many seconds"
+            " is answered in the server's own process when asked again before the next write"
+            " (no worker round trip); 0 turns this off."
+        },
+    )
     access_log: bool = field(
         default=False,
         metadata={"help": "Log every request the server answers (uvicorn's access log)."},

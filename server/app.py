@@ -9,13 +9,14 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.datastructures import Headers
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from ehelsekg import __version__
 from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
 from ehelsekg.service.service import KnowledgeService
 from ehelsekg.settings import Settings
+from server import fast_path
 from server.errors import error_response, install_error_handlers
-from server.fast_path import SparqlQueryFastPath
 from server.routers import (
     analysis,
     graph_store,
@@ -42,6 +43,17 @@ class JsonErrorCORSMiddleware(CORSMiddleware):
         return error_response(response.status_code, "cors-refused", message, headers=headers)
 
 
+class EhelsekgApi(FastAPI):
+    """FastAPI, with ``GET /sparql?query=…`` and ``GET /queries/{name}`` answered before its
+    middleware and routing (see server/fast_path.py)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        service = getattr(self.state, "service", None) if scope["type"] == "http" else None
+        if service is not None and await fast_path.answered(service, scope, send):
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(
     settings: Settings | None = None, *, knowledge: KnowledgeGraph | None = None
 ) -> FastAPI:
@@ -58,7 +70,7 @@ def create_app(
         finally:
             service.close()
 
-    app = FastAPI(
+    app = EhelsekgApi(
         title="ehelsekg",
         version=__version__,
         description=(
@@ -71,9 +83,6 @@ def create_app(
         redoc_url=None,
     )
     install_error_handlers(app)
-    # Added first, so it sits inside CORS and the security headers, which then apply to its
-    # answers too.
-    app.add_middleware(SparqlQueryFastPath)
     if settings.cors_origins:
         app.add_middleware(
             JsonErrorCORSMiddleware,

@@ -25,7 +25,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
-_EVERY_RESPONSE = [
+#: Sent with every response (server/fast_path.py adds them to its own).
+EVERY_RESPONSE = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
 ]
@@ -46,7 +47,7 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                headers += [(n, v) for n, v in _EVERY_RESPONSE if n not in present]
+                headers += [(n, v) for n, v in EVERY_RESPONSE if n not in present]
                 content_type = dict(headers).get(b"content-type", b"")
                 if content_type.startswith(b"text/html") and (
                     b"content-security-policy" not in present

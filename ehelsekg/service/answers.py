@@ -7,7 +7,8 @@ to Python, unless the row cap cuts them (then the first rows are written by ``re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from itertools import islice
 from typing import IO, cast
@@ -132,6 +133,39 @@ class _Budget:
 
     def body(self) -> bytes:
         return b"".join(self.parts)
+
+
+#: The media types a named query's answer is written in; the first is the default.
+NAMED_TYPES = ("application/json", "text/csv")
+
+
+def named_answer(
+    name: str,
+    title: str,
+    params: Mapping[str, str],
+    result: QueryResult,
+    truncated: bool,
+    media_type: str,
+) -> Answer:
+    """A named query's answer in ``media_type`` (one of NAMED_TYPES): SPARQL 1.1 CSV, or a
+    JSON document that names the query, its title and parameters beside the rows (each row's
+    terms as in SPARQL 1.1 Query Results JSON)."""
+    if media_type == "text/csv":
+        return Answer(results.to_csv(result).encode("utf-8"), media_type, truncated)
+    document = {
+        "query": name,
+        "title": title,
+        "parameters": dict(params),
+        "variables": list(result.variables),
+        "rows": [
+            {k: results.term_json(v) for k, v in row.items() if v is not None}
+            for row in result.records()
+        ],
+        "truncated": truncated,
+    }
+    # Written as FastAPI's JSONResponse writes, so the fast path and the route answer alike.
+    body = json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return Answer(body.encode("utf-8"), media_type, truncated)
 
 
 def serialise(result: QueryResult, media_type: str) -> bytes:

@@ -19,7 +19,14 @@ from ehelsekg.analysis import cpm
 from ehelsekg.analysis.network import build_network
 from ehelsekg.catalogue.entities import Entity, load_entity
 from ehelsekg.catalogue.named import Catalogue
-from ehelsekg.service.answers import Answer, capped, graph_bytes, serialise, serialise_native
+from ehelsekg.service.answers import (
+    Answer,
+    capped,
+    graph_bytes,
+    named_answer,
+    serialise,
+    serialise_native,
+)
 from ehelsekg.settings import Settings
 from ehelsekg.store.base import Store
 from ehelsekg.store.changes import QuadChange
@@ -110,6 +117,23 @@ class NamedQuery(Job):
             self.name, self.params, state.store, include_inferred=self.include_inferred
         )
         return capped(result, state.settings.named_query_max_rows)
+
+
+@dataclass(frozen=True)
+class NamedAnswer(Job):
+    """A named query's answer, written in the worker as bytes (``answers.named_answer``):
+    only bytes cross the pipe, not rows of rdflib terms."""
+
+    limit: ClassVar[str] = "named_query_timeout"
+    name: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    include_inferred: bool = True
+    media_type: str = "application/json"
+
+    def run(self, state: WorkerState) -> Answer:
+        result, truncated = NamedQuery(self.name, self.params, self.include_inferred).run(state)
+        title = state.catalogue.get(self.name).title
+        return named_answer(self.name, title, self.params, result, truncated, self.media_type)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -19,10 +20,11 @@ from rdflib.term import Node
 
 from ehelsekg.catalogue.entities import Entity
 from ehelsekg.catalogue.named import Catalogue
-from ehelsekg.errors import RejectedQueryError, StoreNotReadyError
+from ehelsekg.errors import EhelsekgError, RejectedQueryError, StoreNotReadyError, WorkerCrashed
 from ehelsekg.knowledge import KnowledgeGraph
 from ehelsekg.service import guard
 from ehelsekg.service.answers import Answer
+from ehelsekg.service.inline import InlineReads
 from ehelsekg.service.jobs import (
     BindParameters,
     CheckUpdate,
@@ -30,6 +32,7 @@ from ehelsekg.service.jobs import (
     DescribeEntity,
     Impact,
     Job,
+    NamedAnswer,
     NamedQuery,
     ParseUpload,
     ReadGraph,
@@ -48,6 +51,7 @@ from ehelsekg.service.page_jobs import (
 from ehelsekg.service.workers import WorkerPool
 from ehelsekg.settings import Settings, worker_count
 from ehelsekg.store.changes import QuadChange
+from ehelsekg.store.embedded import OxigraphStore
 from ehelsekg.store.graphs import writable_graphs
 from ehelsekg.store.loading import load_shapes
 from ehelsekg.store.terms import QueryResult
@@ -72,9 +76,20 @@ def _cost_key(job: Job) -> Hashable | None:
     return None
 
 
+def _inline_key(job: Job) -> Hashable | None:
+    """What a protocol read is known by, to be answered in this process once it has proved
+    cheap (see ``inline``); None for every other job."""
+    if isinstance(job, SparqlQuery):
+        return job
+    if isinstance(job, NamedAnswer):
+        params = tuple(sorted(job.params.items()))
+        return ("named", job.name, params, job.include_inferred, job.media_type)
+    return None
+
+
 def _priority(job: Job) -> int:
     """Named queries (bounded, with their own short limit) go first among a client's jobs."""
-    return 0 if isinstance(job, NamedQuery) else 1
+    return 0 if isinstance(job, (NamedQuery, NamedAnswer)) else 1
 
 
 @dataclass(frozen=True)
@@ -106,6 +121,9 @@ class KnowledgeService:
         )
         self._state = WorkerState(knowledge.store, self.catalogue, self.validator, settings)
         self._write_lock = threading.Lock()
+        # Reads answered here must not wait on a remote store in the event loop.
+        embedded = isinstance(knowledge.store, OxigraphStore)
+        self.inline = InlineReads(settings.inline_seconds if embedded else 0.0)
         self.pool = WorkerPool(
             self._run_in_worker,
             size=worker_count(settings),
@@ -113,17 +131,28 @@ class KnowledgeService:
             fast_limit=settings.fast_lane_seconds,
         )
 
-    # Runs in a worker process, on its copy-on-write copy of the store.
-    def _run_in_worker(self, job: object) -> object:
+    # Runs in a worker process, on its copy-on-write copy of the store: (answer, seconds).
+    def _run_in_worker(self, job: object) -> tuple[object, float]:
         if not isinstance(job, Job):
             raise RejectedQueryError(f"not a job: {type(job).__name__}")
-        return job.run(self._state)
+        started = time.perf_counter()
+        answer = job.run(self._state)
+        return answer, time.perf_counter() - started
+
+    def _run_here(self, job: Job) -> object:
+        """``job`` in this process, its failures as a worker reports them."""
+        try:
+            return job.run(self._state)
+        except EhelsekgError:
+            raise
+        except Exception as err:
+            raise WorkerCrashed(f"{type(err).__name__}: {err}") from err
 
     def run(self, job: Job, *, client: str = "") -> object:
         """Run ``job`` in a worker within the time limit of its kind; ``client`` (who asks)
         gets a fair share of the workers."""
         limit = float(getattr(self.settings, job.limit))
-        return self.pool.run(
+        answer, _seconds = self.pool.run(
             job,
             limit,
             client=client,
@@ -131,11 +160,20 @@ class KnowledgeService:
             cost_key=_cost_key(job),
             priority=_priority(job),
         )
+        return answer
 
     async def run_async(self, job: Job, *, client: str = "") -> object:
-        """As :meth:`run`, awaited in the event loop (no thread)."""
+        """As :meth:`run`, awaited in the event loop (no thread). A SPARQL query or named
+        query that a worker answered quickly since the last write is answered here instead
+        (see ``inline``)."""
+        key = _inline_key(job)
+        if key is not None and self.inline.cheap(key):
+            done, answer = self.inline.run(lambda: self._run_here(job))
+            if done:
+                return answer
+        sequence = self.inline.sequence
         limit = float(getattr(self.settings, job.limit))
-        return await self.pool.run_async(
+        answer, seconds = await self.pool.run_async(
             job,
             limit,
             client=client,
@@ -143,6 +181,9 @@ class KnowledgeService:
             cost_key=_cost_key(job),
             priority=_priority(job),
         )
+        if key is not None:
+            self.inline.note(key, seconds=seconds, sequence=sequence)
+        return answer
 
     # ---------------------------------------------------------------- what the store holds
 
@@ -241,22 +282,22 @@ class KnowledgeService:
         assert isinstance(result, QueryResult)
         return result, bool(truncated)
 
-    async def named_async(
+    async def named_answer_async(
         self,
         name: str,
         params: Mapping[str, str],
         *,
+        media_type: str = "application/json",
         include_inferred: bool = True,
         client: str = "",
-    ) -> tuple[QueryResult, bool]:
-        """As :meth:`named`, awaited."""
+    ) -> Answer:
+        """A named query's answer as bytes in ``media_type`` (see ``answers.NAMED_TYPES``),
+        written in the worker."""
         self.catalogue.get(name)
-        job = NamedQuery(name, dict(params), include_inferred)
-        outcome = await self.run_async(job, client=client)
-        assert isinstance(outcome, tuple)
-        result, truncated = outcome
-        assert isinstance(result, QueryResult)
-        return result, bool(truncated)
+        job = NamedAnswer(name, dict(params), include_inferred, media_type)
+        answer = await self.run_async(job, client=client)
+        assert isinstance(answer, Answer)
+        return answer
 
     def bind_parameters(self, name: str, params: Mapping[str, str]) -> dict[str, Node]:
         """The RDF terms a named query's parameters bind to."""
@@ -384,13 +425,17 @@ class KnowledgeService:
             if not conforms:
                 return UpdateOutcome(applied=False, report=report)
             if change:
-                store.apply_change(change)
-                self.validator.accept(raw, store)
-                self._knowledge.update_inferences()
-                flush = getattr(store, "flush", None)
-                if flush is not None:
-                    flush()
-                self.pool.renew()
+                self.inline.begin_write()
+                try:
+                    store.apply_change(change)
+                    self.validator.accept(raw, store)
+                    self._knowledge.update_inferences()
+                    flush = getattr(store, "flush", None)
+                    if flush is not None:
+                        flush()
+                    self.pool.renew()
+                finally:
+                    self.inline.end_write()
         return UpdateOutcome(applied=True, report=report, change=change)
 
     def close(self) -> None:

@@ -136,6 +136,8 @@ def _changed(change: QuadChange) -> dict[str, object]:
 
 @router.get("/sparql", summary="SPARQL query (GET), or the service description")
 @router.get("/sparql/", include_in_schema=False)
+@router.head("/sparql", include_in_schema=False)
+@router.head("/sparql/", include_in_schema=False)
 async def sparql_get(request: Request, service: Service) -> Response:
     params = parse_qs(request.url.query, keep_blank_values=True)
     query = single(params, "query")
