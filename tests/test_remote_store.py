@@ -263,6 +263,8 @@ def check_update_gate(knowledge: KnowledgeGraph, settings: Settings) -> None:
             (s, p) for s, p, _ in store.asserted_triples()
         }
         assert service.named("goals", {})[0].rows
+        # A read answered in the event loop would wait there on the remote store.
+        assert service.inline.limit == 0
     finally:
         service.close()
         store.update(f"DELETE DATA {{ <{EX}fine> <{EX}p> 1 }}")

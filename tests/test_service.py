@@ -206,6 +206,7 @@ def test_pyoxigraphs_serializers_equal_ours(
     native = serialise_native(
         store.native_query(query), media_type, 10_000, lambda: store.native_query(query)
     )
+    assert native is not None
     ours = serialise(query_result(store.native_query(query), None), media_type)
     fmt = ox.QueryResultsFormat.from_media_type(media_type)
     assert fmt is not None
@@ -225,7 +226,7 @@ def test_an_answer_over_the_cap_is_cut_and_flagged(knowledge: KnowledgeGraph) ->
     assert isinstance(store, OxigraphStore)
     query = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
     answer = serialise_native(store.native_query(query), "", 50, lambda: store.native_query(query))
-    assert answer.truncated
+    assert answer is not None and answer.truncated
     assert len(json.loads(answer.body)["results"]["bindings"]) == 50
 
 

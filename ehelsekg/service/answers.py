@@ -61,11 +61,17 @@ def check_type(kind: str, media_type: str) -> None:
 
 
 def serialise_native(
-    answer: object, media_type: str, cap: int, rerun: Callable[[], object]
-) -> Answer:
+    answer: object,
+    media_type: str,
+    cap: int,
+    rerun: Callable[[], object],
+    *,
+    budget: int | None = None,
+) -> Answer | None:
     """A pyoxigraph answer (solutions, boolean or triples) in ``media_type``, at most ``cap``
     rows or triples. ``rerun`` asks the same query again, for the rare answer too large to
-    write whole."""
+    write whole. With ``budget``, solutions that take more than ``budget`` bytes are not
+    written at all: None (the engine stops as soon as the budget is spent)."""
     kind = _kind(answer)
     media_type = media_type or default_type(kind)
     check_type(kind, media_type)
@@ -83,12 +89,12 @@ def serialise_native(
         return Answer(answer.serialize(format=fmt.results) or b"", media_type)
     assert isinstance(answer, ox.QuerySolutions)
     # The engine evaluates lazily: a budget of bytes stops an endless answer early.
-    budget = _Budget(cap * _LARGEST_ROW)
+    sink = _Budget(cap * _LARGEST_ROW if budget is None else budget)
     try:
-        answer.serialize(cast(IO[bytes], budget), format=fmt.results)
+        answer.serialize(cast(IO[bytes], sink), format=fmt.results)
     except (_OverBudget, OSError):
-        return _first_rows(rerun(), media_type, cap)
-    body = budget.body()
+        return _first_rows(rerun(), media_type, cap) if budget is None else None
+    body = sink.body()
     if len(body) <= cap * _SMALLEST_ROW[fmt.name]:
         return Answer(body, media_type)
     if fmt.results == ox.QueryResultsFormat.CSV:

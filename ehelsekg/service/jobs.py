@@ -76,20 +76,12 @@ class SparqlQuery(Job):
     base_iri: str | None = None
 
     def run(self, state: WorkerState) -> Answer:
-        cap = state.settings.max_rows
         store = state.store
         if isinstance(store, OxigraphStore):
-            embedded = store
-
-            def ask() -> object:
-                return embedded.native_query(
-                    self.text,
-                    include_inferred=self.include_inferred,
-                    dataset=self.dataset,
-                    base_iri=self.base_iri,
-                )
-
-            return serialise_native(ask(), self.media_type, cap, ask)
+            answer = self.run_within(store, state.settings.max_rows, budget=None)
+            assert answer is not None
+            return answer
+        cap = state.settings.max_rows
         result = store.query(
             self.text,
             include_inferred=self.include_inferred,
@@ -101,6 +93,20 @@ class SparqlQuery(Job):
             "text/turtle" if result.kind == "graph" else "application/sparql-results+json"
         )
         return Answer(serialise(result, media_type), media_type, result.truncated)
+
+    def run_within(self, store: OxigraphStore, cap: int, *, budget: int | None) -> Answer | None:
+        """The answer from the embedded store, at most ``cap`` rows; with ``budget``, None if
+        the solutions take more than ``budget`` bytes (see ``answers.serialise_native``)."""
+
+        def ask() -> object:
+            return store.native_query(
+                self.text,
+                include_inferred=self.include_inferred,
+                dataset=self.dataset,
+                base_iri=self.base_iri,
+            )
+
+        return serialise_native(ask(), self.media_type, cap, ask, budget=budget)
 
 
 @dataclass(frozen=True)

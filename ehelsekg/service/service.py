@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from rdflib.term import Node
@@ -24,7 +24,7 @@ from ehelsekg.errors import EhelsekgError, RejectedQueryError, StoreNotReadyErro
 from ehelsekg.knowledge import KnowledgeGraph
 from ehelsekg.service import guard
 from ehelsekg.service.answers import Answer
-from ehelsekg.service.inline import InlineReads
+from ehelsekg.service.inline import INLINE_BYTES, InlineReads
 from ehelsekg.service.jobs import (
     BindParameters,
     CheckUpdate,
@@ -54,6 +54,7 @@ from ehelsekg.store.changes import QuadChange
 from ehelsekg.store.embedded import OxigraphStore
 from ehelsekg.store.graphs import writable_graphs
 from ehelsekg.store.loading import load_shapes
+from ehelsekg.store.sparql_text import one_pattern
 from ehelsekg.store.terms import QueryResult
 from ehelsekg.validation.gate import Validator
 from ehelsekg.views.entity import EntitySummary
@@ -139,14 +140,33 @@ class KnowledgeService:
         answer = job.run(self._state)
         return answer, time.perf_counter() - started
 
-    def _run_here(self, job: Job) -> object:
+    def _run_here(self, job: Job | Callable[[], object]) -> object:
         """``job`` in this process, its failures as a worker reports them."""
         try:
-            return job.run(self._state)
+            return job.run(self._state) if isinstance(job, Job) else job()
         except EhelsekgError:
             raise
         except Exception as err:
             raise WorkerCrashed(f"{type(err).__name__}: {err}") from err
+
+    def _one_pattern(self, job: Job) -> bool:
+        """A SPARQL query of one triple pattern over the store's own dataset, on an embedded
+        store: answered here if its answer is small (see ``inline``)."""
+        return (
+            isinstance(job, SparqlQuery)
+            and self.inline.limit > 0
+            and job.dataset is None
+            and not self.inline.large(job)
+            and one_pattern(job.text)
+        )
+
+    def _run_small(self, job: SparqlQuery) -> Answer | None:
+        store = self._knowledge.store
+        assert isinstance(store, OxigraphStore)
+        cap = self.settings.max_rows
+        answer = self._run_here(lambda: job.run_within(store, cap, budget=INLINE_BYTES))
+        assert answer is None or isinstance(answer, Answer)
+        return answer
 
     def run(self, job: Job, *, client: str = "") -> object:
         """Run ``job`` in a worker within the time limit of its kind; ``client`` (who asks)
@@ -171,6 +191,13 @@ class KnowledgeService:
             done, answer = self.inline.run(lambda: self._run_here(job))
             if done:
                 return answer
+        elif self._one_pattern(job):
+            assert isinstance(job, SparqlQuery)
+            done, answer = self.inline.run(lambda: self._run_small(job))
+            if done and answer is not None:
+                return answer
+            if done:
+                self.inline.note_large(job)
         sequence = self.inline.sequence
         limit = float(getattr(self.settings, job.limit))
         answer, seconds = await self.pool.run_async(

@@ -141,6 +141,43 @@ def query_kind(text: str) -> str:
     return "select"
 
 
+_VAR = r"[?$]\w+"
+_NAME = r"(?:<[^<>\s]*>|(?:[A-Za-z][\w.-]*)?:[\w.-]*)"
+#: A SELECT of variables (or *) or an ASK over one triple pattern of IRIs, prefixed names and
+#: variables, with at most a LIMIT: evaluated by one index scan, one step per solution.
+_ONE_PATTERN = re.compile(
+    rf"""\s*(?:(?:PREFIX\s+(?:[A-Za-z][\w.-]*)?:\s*<[^<>\s]*>|BASE\s*<[^<>\s]*>)\s*)*
+    (?:SELECT\s+(?:\*|(?:{_VAR}\s*)+)|ASK)\s*(?:WHERE\s*)?
+    \{{\s*({_VAR}|{_NAME})\s+({_VAR}|{_NAME}|a)\s+({_VAR}|{_NAME})\s*\.?\s*\}}
+    \s*(?:LIMIT\s+\d+\s*)?""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def one_pattern(text: str) -> bool:
+    """Whether ``text`` is a SELECT or ASK of one triple pattern and nothing else (no
+    literal, FILTER, OPTIONAL, DISTINCT, ORDER BY, OFFSET, FROM, path or repeated variable):
+    its engine steps from one solution to the next in bounded time, so a limit on the bytes
+    written bounds its cost (``service.inline``).
+
+    >>> one_pattern("SELECT ?p ?o WHERE { <http://x/m> ?p ?o } # the point query")
+    True
+    >>> one_pattern("PREFIX ex: <http://x/> ASK { ?s a ex:Measure . } LIMIT 5")
+    True
+    >>> [one_pattern(t) for t in ('SELECT * { ?s ?p ?s }', 'SELECT * { ?s ?p "x" }',
+    ...  'SELECT DISTINCT ?p { ?s ?p ?o }', 'SELECT * { ?s ex:a/ex:b ?o }',
+    ...  'SELECT * { ?s ?p ?o } OFFSET 9', 'SELECT * FROM <g> { ?s ?p ?o }')]
+    [False, False, False, False, False, False]
+    """
+    if any(m.lastgroup in ("string", "escape") for m in _SKIPPED.finditer(text)):
+        return False
+    match = _ONE_PATTERN.fullmatch(code_text(text, keep_iris=True))
+    if match is None:
+        return False
+    variables = [term[1:] for term in match.groups() if term[0] in "?$"]
+    return len(variables) == len(set(variables))
+
+
 @functools.lru_cache(maxsize=512)
 def outer_where_brace(text: str) -> int:
     """Index of the ``{`` that opens the query's outermost WHERE group.
