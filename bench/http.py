@@ -3,6 +3,7 @@ both real processes on 127.0.0.1, holding the same data."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import subprocess
@@ -37,24 +38,40 @@ PROTOCOL_QUERIES = {
     "point": "SELECT ?p ?o WHERE { <{measure}> ?p ?o }",
     "group-by": "SELECT ?type (COUNT(*) AS ?n) WHERE { ?s a ?type } GROUP BY ?type",
     "1000-rows": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 1000",
-    "label-search": _PREFIXES
-    + "SELECT ?s ?label WHERE { ?s rdfs:label ?label"
+    "label-search": _PREFIXES + "SELECT ?s ?label WHERE { ?s rdfs:label ?label"
     ' FILTER(CONTAINS(LCASE(STR(?label)), "kjern")) }',
     "status-per-report": _PREFIXES + "SELECT ?report ?status (COUNT(*) AS ?n)"
     " WHERE { ?a ehk:reportedIn ?report ; ehk:status ?status } GROUP BY ?report ?status",
 }
 
 
+#: The point query as a text neither server has seen: a comment numbers each request, so
+#: nothing learnt from an earlier request (a parse, a plan, a cost) can help it.
+UNSEEN = "point, a new text each time"
+
+
 def protocol_texts(knowledge: KnowledgeGraph) -> dict[str, str]:
-    """PROTOCOL_QUERIES with the point query on the first measure of this data."""
+    """PROTOCOL_QUERIES with the point query on the first measure of this data, and the
+    point query again as UNSEEN (see :func:`sender`)."""
     rows = knowledge.store.query(
         _PREFIXES + "SELECT ?m WHERE { ?m a ehk:Measure } ORDER BY ?m LIMIT 1"
     ).rows
     measure = str(rows[0][0]) if rows else "urn:none"
-    return {
+    texts = {
         f"/sparql {name}": text.replace("{measure}", measure)
         for name, text in PROTOCOL_QUERIES.items()
     }
+    texts[f"/sparql {UNSEEN}"] = texts["/sparql point"]
+    return texts
+
+
+def sender(name: str, text: str) -> Callable[[], str]:
+    """The text to send for each request of the protocol query ``name``: ``text``, or for
+    UNSEEN ``text`` with a numbered comment, the same numbers for both servers."""
+    if not name.endswith(UNSEEN):
+        return lambda: text
+    numbers = itertools.count()
+    return lambda: f"{text}\n# request {next(numbers)}"
 
 
 @dataclass
@@ -175,11 +192,12 @@ def measure_http(
                 served.ours[name] = _safe(timed, call)
             served.protocol = protocol_texts(knowledge)
             for name, text in served.protocol.items():
+                next_text = sender(name, text)
 
-                def sparql(q: str = text) -> None:
+                def sparql(q: Callable[[], str] = next_text) -> None:
                     response = client.get(
                         f"{base}/sparql",
-                        params={"query": q},
+                        params={"query": q()},
                         headers={"Accept": "application/sparql-results+json"},
                     )
                     response.raise_for_status()
@@ -230,11 +248,12 @@ def measure_http(
 
                 served.anchor[name] = _safe(timed, ask)
             for name, text in served.protocol.items():
+                next_text = sender(name, text)
 
-                def same(q: str = text) -> None:
+                def same(q: Callable[[], str] = next_text) -> None:
                     response = client.get(
                         f"{base}/query",
-                        params={"query": q},
+                        params={"query": q()},
                         headers={"Accept": "application/sparql-results+json"},
                     )
                     response.raise_for_status()
