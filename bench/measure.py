@@ -206,7 +206,7 @@ def measure_data(
     anchors = not opts.skip_anchors
 
     def timed(run: Callable[[], object], **kwargs: Any) -> Timing:
-        return measure(run, repeat=opts.repeat, budget=opts.budget, **kwargs)
+        return measure(run, **{"repeat": opts.repeat, "budget": opts.budget, **kwargs})
 
     # Loading and start-up.
     load = Operation(

@@ -21,6 +21,7 @@ from typing import Any
 
 import click
 
+from bench import http
 from bench.generate import DEFAULT_OUT, cached
 from bench.measure import Options
 from bench.report import markdown
@@ -95,7 +96,9 @@ def header(options: Options) -> list[str]:
         f"Versions: {_versions()}.",
         "",
         f"Medians of up to {options.repeat} runs, fewer once {options.budget:g} s are spent on one"
-        " measurement (n = runs); named queries after one warm-up run. Ratios are ours ÷ anchor"
+        " measurement (n = runs); requests over HTTP up to"
+        f" {http.HTTP_REPEAT} times within {http.HTTP_BUDGET:g} s; named queries after one"
+        " warm-up run. Ratios are ours ÷ anchor"
         " (below 1: we are faster). rdflib's engine is stopped after"
         f" {options.rdflib_limit:g} s per query and not run above"
         f" {options.rdflib_max_triples:,} triples; owlrl not above"
