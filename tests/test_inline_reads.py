@@ -21,7 +21,7 @@ from ehelsekg.knowledge import open_knowledge_graph
 from ehelsekg.service.answers import Answer
 from ehelsekg.service.inline import InlineReads
 from ehelsekg.service.jobs import SparqlQuery
-from ehelsekg.service.service import KnowledgeService
+from ehelsekg.service.service import KnowledgeService, inline_key
 from ehelsekg.settings import Settings
 
 JSON = "application/sparql-results+json"
@@ -75,7 +75,8 @@ def test_a_one_pattern_query_with_a_large_answer_goes_to_a_worker_and_is_whole(
     assert service.inline.answered == 0
     total = json.loads(_ask(service, count))["results"]["bindings"][0]["n"]["value"]
     assert len(rows) == min(int(total), service.settings.max_rows) > 1000
-    assert service.inline.large(SparqlQuery(every, media_type=JSON)), "not tried here again"
+    key = inline_key(SparqlQuery(every, media_type=JSON))
+    assert service.inline.large(key), "not tried here again"
 
 
 def test_a_repeated_named_query_is_answered_here_alike(service: KnowledgeService) -> None:

@@ -11,6 +11,7 @@ transaction, and the inferences follow.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import threading
 import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -69,19 +70,26 @@ UPLOAD_EXPANSION = 16
 _GUARD_IN_THREAD = 64 * 1024
 
 
+def _digest(text: str) -> bytes:
+    """A query text as the costs and cheap reads remember it: 16 bytes, however long the text
+    (thousands of remembered texts of up to the body limit each would not be)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
 def _cost_key(job: Job) -> Hashable | None:
     """What a job's cost is remembered by, for the fast lane: a query's text and dataset (a
     query that once outgrew the fast lane goes straight to the general workers)."""
     if isinstance(job, SparqlQuery):
-        return ("sparql", job.text, job.dataset, job.include_inferred)
+        return ("sparql", _digest(job.text), job.dataset, job.include_inferred)
     return None
 
 
-def _inline_key(job: Job) -> Hashable | None:
+def inline_key(job: Job) -> Hashable | None:
     """What a protocol read is known by, to be answered in this process once it has proved
     cheap (see ``inline``); None for every other job."""
     if isinstance(job, SparqlQuery):
-        return job
+        text = _digest(job.text)
+        return ("sparql", text, job.media_type, job.include_inferred, job.dataset, job.base_iri)
     if isinstance(job, NamedAnswer):
         params = tuple(sorted(job.params.items()))
         return ("named", job.name, params, job.include_inferred, job.media_type)
@@ -149,14 +157,14 @@ class KnowledgeService:
         except Exception as err:
             raise WorkerCrashed(f"{type(err).__name__}: {err}") from err
 
-    def _one_pattern(self, job: Job) -> bool:
+    def _one_pattern(self, job: Job, key: Hashable | None) -> bool:
         """A SPARQL query of one triple pattern over the store's own dataset, on an embedded
         store: answered here if its answer is small (see ``inline``)."""
         return (
             isinstance(job, SparqlQuery)
             and self.inline.limit > 0
             and job.dataset is None
-            and not self.inline.large(job)
+            and not self.inline.large(key)
             and one_pattern(job.text)
         )
 
@@ -186,18 +194,18 @@ class KnowledgeService:
         """As :meth:`run`, awaited in the event loop (no thread). A SPARQL query or named
         query that a worker answered quickly since the last write is answered here instead
         (see ``inline``)."""
-        key = _inline_key(job)
+        key = inline_key(job)
         if key is not None and self.inline.cheap(key):
             done, answer = self.inline.run(lambda: self._run_here(job))
             if done:
                 return answer
-        elif self._one_pattern(job):
+        elif self._one_pattern(job, key):
             assert isinstance(job, SparqlQuery)
             done, answer = self.inline.run(lambda: self._run_small(job))
             if done and answer is not None:
                 return answer
             if done:
-                self.inline.note_large(job)
+                self.inline.note_large(key)
         sequence = self.inline.sequence
         limit = float(getattr(self.settings, job.limit))
         answer, seconds = await self.pool.run_async(
