@@ -144,3 +144,22 @@ def test_a_read_during_which_a_write_is_applied_is_thrown_away() -> None:
     assert reads.answered == 0
     reads.note("q", seconds=0.001, sequence=0)
     assert not reads.cheap("q"), "noted at a sequence before the write: not cheap now"
+
+
+@pytest.mark.parametrize("media_type", [JSON, "text/csv"])
+def test_a_one_pattern_answer_over_the_row_cap_is_cut_as_a_worker_cuts_it(
+    settings: Settings, media_type: str
+) -> None:
+    chosen = replace(settings, workers=1, max_rows=10)
+    capped = KnowledgeService(open_knowledge_graph(chosen), chosen)
+    try:
+        text = "SELECT ?s WHERE { ?s a ?kind } LIMIT 100"
+        answer = asyncio.run(capped.sparql_async(text, media_type=media_type))
+        assert answer.truncated
+        if media_type == JSON:
+            assert len(json.loads(answer.body)["results"]["bindings"]) == 10
+        else:
+            assert len(answer.body.decode().splitlines()) == 1 + 10
+        assert capped.inline.answered == 0, "counting rows is a worker's job"
+    finally:
+        capped.close()

@@ -70,8 +70,8 @@ def serialise_native(
 ) -> Answer | None:
     """A pyoxigraph answer (solutions, boolean or triples) in ``media_type``, at most ``cap``
     rows or triples. ``rerun`` asks the same query again, for the rare answer too large to
-    write whole. With ``budget``, solutions that take more than ``budget`` bytes are not
-    written at all: None (the engine stops as soon as the budget is spent)."""
+    write whole. With ``budget``, None for solutions that take more than ``budget`` bytes
+    (the engine stops as soon as the budget is spent) or may be more than ``cap``."""
     kind = _kind(answer)
     media_type = media_type or default_type(kind)
     check_type(kind, media_type)
@@ -97,6 +97,9 @@ def serialise_native(
     body = sink.body()
     if len(body) <= cap * _SMALLEST_ROW[fmt.name]:
         return Answer(body, media_type)
+    if budget is not None:
+        # Perhaps over the cap: counting (or asking again, for CSV) is a worker's job.
+        return None
     if fmt.results == ox.QueryResultsFormat.CSV:
         # CSV cannot be read back (it is lossy): count by asking again.
         return _first_rows(rerun(), media_type, cap)
