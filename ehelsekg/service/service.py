@@ -2,7 +2,8 @@
 
 Everything a server (or any other front end) needs, without knowing HTTP. Every request that
 reads the store runs as a typed job (see ``jobs``) in a worker process (see ``workers``) with
-the time limit of its kind, so work over its limit is stopped and the server goes on answering.
+the time limit of its kind, so work over its limit is stopped and the server goes on answering;
+only reads that have proved cheap are answered in this process instead (see ``inline``).
 An update is evaluated once, on a copy in a worker, and validated against the shapes; if the
 result has no Violation, exactly the quads it changed are applied to the store, as one
 transaction, and the inferences follow.
