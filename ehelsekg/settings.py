@@ -143,6 +143,15 @@ class Settings:
             " (no worker round trip); 0 turns this off."
         },
     )
+    narrow_seconds: float = field(
+        default=0.002,
+        metadata={
+            "help": "A query that took a worker at least this many seconds is parsed once,"
+            " after its answer is sent, to learn what it can read; one that cannot match an"
+            " inferred triple is then asked of the asserted triples alone (the same answer,"
+            " sooner); 0 turns this off."
+        },
+    )
     access_log: bool = field(
         default=False,
         metadata={"help": "Log every request the server answers (uvicorn's access log)."},

@@ -290,3 +290,31 @@ def test_a_stream_of_named_queries_cannot_starve_a_clients_other_jobs() -> None:
         for thread in streams:
             thread.join()
         pool.close()
+
+
+#: What a worker's ``after`` saw; a worker sees its own copy, so jobs report it.
+AFTER: dict[str, Any] = {"answers": 0}
+
+
+def counted(payload: tuple[str, Any]) -> Any:
+    if payload[0] == "after":
+        return AFTER["answers"]
+    return job(payload)
+
+
+def count_then_fail() -> None:
+    AFTER["answers"] += 1
+    if AFTER["answers"] == 2:
+        raise RuntimeError("a failure after the answer")
+
+
+def test_after_runs_once_each_answer_is_sent_and_its_failure_stops_nothing() -> None:
+    workers = WorkerPool(counted, size=1, after=count_then_fail)
+    try:
+        pid = workers.run(("pid", None), timeout=5)
+        assert workers.run(("after", None), timeout=5) == 1
+        # The second ``after`` raised: the worker goes on answering.
+        assert workers.run(("after", None), timeout=5) == 2
+        assert workers.run(("pid", None), timeout=5) == pid
+    finally:
+        workers.close()

@@ -12,7 +12,6 @@ transaction, and the inferences follow.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import threading
 import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -56,6 +55,7 @@ from ehelsekg.store.changes import QuadChange
 from ehelsekg.store.embedded import OxigraphStore
 from ehelsekg.store.graphs import writable_graphs
 from ehelsekg.store.loading import load_shapes
+from ehelsekg.store.reach import QueryReach, text_digest
 from ehelsekg.store.sparql_text import one_pattern
 from ehelsekg.store.terms import QueryResult
 from ehelsekg.validation.gate import Validator
@@ -71,17 +71,11 @@ UPLOAD_EXPANSION = 16
 _GUARD_IN_THREAD = 64 * 1024
 
 
-def _digest(text: str) -> bytes:
-    """A query text as the costs and cheap reads remember it: 16 bytes, however long the text
-    (thousands of remembered texts of up to the body limit each would not be)."""
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-
-
 def _cost_key(job: Job) -> Hashable | None:
     """What a job's cost is remembered by, for the fast lane: a query's text and dataset (a
     query that once outgrew the fast lane goes straight to the general workers)."""
     if isinstance(job, SparqlQuery):
-        return ("sparql", _digest(job.text), job.dataset, job.include_inferred)
+        return ("sparql", text_digest(job.text), job.dataset, job.include_inferred)
     return None
 
 
@@ -89,7 +83,7 @@ def inline_key(job: Job) -> Hashable | None:
     """What a protocol read is known by, to be answered in this process once it has proved
     cheap (see ``inline``); None for every other job."""
     if isinstance(job, SparqlQuery):
-        text = _digest(job.text)
+        text = text_digest(job.text)
         return ("sparql", text, job.media_type, job.include_inferred, job.dataset, job.base_iri)
     if isinstance(job, NamedAnswer):
         params = tuple(sorted(job.params.items()))
@@ -139,15 +133,39 @@ class KnowledgeService:
             size=worker_count(settings),
             fast=settings.fast_workers,
             fast_limit=settings.fast_lane_seconds,
+            after=self._after_answer,
         )
 
-    # Runs in a worker process, on its copy-on-write copy of the store: (answer, seconds).
-    def _run_in_worker(self, job: object) -> tuple[object, float]:
+    # Runs in a worker process, on its copy-on-write copy of the store: the answer, the
+    # seconds it took, and what the worker has learnt of queries' reach since its last answer.
+    def _run_in_worker(self, job: object) -> tuple[object, float, list[tuple[bytes, QueryReach]]]:
         if not isinstance(job, Job):
             raise RejectedQueryError(f"not a job: {type(job).__name__}")
+        store = self._knowledge.store
+        reaches = store.reaches if isinstance(store, OxigraphStore) else None
+        if reaches is not None:
+            reaches.queue_asked(slow=False)
         started = time.perf_counter()
         answer = job.run(self._state)
-        return answer, time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        if reaches is None:
+            return answer, seconds, []
+        narrow = self.settings.narrow_seconds
+        reaches.queue_asked(slow=narrow > 0 and seconds >= narrow)
+        return answer, seconds, reaches.take_learnt()
+
+    # Runs in a worker process once an answer is sent: the slow queries' texts are parsed
+    # there (tens of milliseconds), not while a client waits.
+    def _after_answer(self) -> None:
+        store = self._knowledge.store
+        if isinstance(store, OxigraphStore):
+            store.reaches.examine_queued()
+
+    def _learn(self, learnt: list[tuple[bytes, QueryReach]]) -> None:
+        """Keep what a worker learnt, for this process and the workers forked after a write."""
+        store = self._knowledge.store
+        if learnt and isinstance(store, OxigraphStore):
+            store.reaches.remember(learnt)
 
     def _run_here(self, job: Job | Callable[[], object]) -> object:
         """``job`` in this process, its failures as a worker reports them."""
@@ -181,7 +199,7 @@ class KnowledgeService:
         """Run ``job`` in a worker within the time limit of its kind; ``client`` (who asks)
         gets a fair share of the workers."""
         limit = float(getattr(self.settings, job.limit))
-        answer, _seconds = self.pool.run(
+        answer, _seconds, learnt = self.pool.run(
             job,
             limit,
             client=client,
@@ -189,6 +207,7 @@ class KnowledgeService:
             cost_key=_cost_key(job),
             priority=_priority(job),
         )
+        self._learn(learnt)
         return answer
 
     async def run_async(self, job: Job, *, client: str = "") -> object:
@@ -209,7 +228,7 @@ class KnowledgeService:
                 self.inline.note_large(key)
         sequence = self.inline.sequence
         limit = float(getattr(self.settings, job.limit))
-        answer, seconds = await self.pool.run_async(
+        answer, seconds, learnt = await self.pool.run_async(
             job,
             limit,
             client=client,
@@ -217,6 +236,7 @@ class KnowledgeService:
             cost_key=_cost_key(job),
             priority=_priority(job),
         )
+        self._learn(learnt)
         if key is not None:
             self.inline.note(key, seconds=seconds, sequence=sequence)
         return answer

@@ -43,7 +43,7 @@ Job = Callable[[Any], Any]
 GENERAL, FAST = "general", "fast"
 
 
-def _serve(connection: Connection, job: Job) -> None:
+def _serve(connection: Connection, job: Job, after: Callable[[], None] | None) -> None:
     while True:
         try:
             payload = connection.recv()
@@ -55,6 +55,10 @@ def _serve(connection: Connection, job: Job) -> None:
             connection.send(("error", err))
         except Exception as err:
             connection.send(("crash", f"{type(err).__name__}: {err}"))
+        if after is not None:
+            # Work no client waits for; a failure there must not stop the worker.
+            with contextlib.suppress(Exception):
+                after()
 
 
 @dataclass
@@ -96,10 +100,20 @@ def _resolve(future: asyncio.Future[None]) -> None:
 
 
 class WorkerPool:
-    """Forked workers that run ``job(payload)`` with a wall-clock limit (see the module)."""
+    """Forked workers that run ``job(payload)`` with a wall-clock limit (see the module), and
+    ``after()`` once each answer is sent: work that no client waits for."""
 
-    def __init__(self, job: Job, *, size: int = 2, fast: int = 0, fast_limit: float = 1.0) -> None:
+    def __init__(
+        self,
+        job: Job,
+        *,
+        size: int = 2,
+        fast: int = 0,
+        fast_limit: float = 1.0,
+        after: Callable[[], None] | None = None,
+    ) -> None:
         self._job = job
+        self._after = after
         self._sizes = {GENERAL: max(1, size), FAST: max(0, fast)}
         self.fast_limit = fast_limit
         self._context = multiprocessing.get_context("fork")
@@ -121,7 +135,9 @@ class WorkerPool:
 
     def _spawn(self, lane: str) -> _Worker:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(child, self._job), daemon=True)
+        process = self._context.Process(
+            target=_serve, args=(child, self._job, self._after), daemon=True
+        )
         process.start()
         child.close()
         return _Worker(process, parent, self._generation, lane)

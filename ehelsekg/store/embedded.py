@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import RDF, URIRef
 from rdflib.term import Node
 
 from ehelsekg.errors import DataLoadError, RejectedQueryError
@@ -15,6 +15,7 @@ from ehelsekg.store.base import Store
 from ehelsekg.store.changes import QuadChange, removal_filter, update_text
 from ehelsekg.store.formats import DATA_FILE_FORMATS, by_suffix
 from ehelsekg.store.graphs import INTERNAL_PREFIX, is_file_graph
+from ehelsekg.store.reach import QueryReach, ReachMemory
 from ehelsekg.store.sparql_text import bind_values, dataset_iris
 from ehelsekg.store.state import STATE_GRAPH, StoreState, read_state, revision_update, state_update
 from ehelsekg.store.terms import Quad, QueryResult, Triple, from_ox, query_result, to_ox
@@ -61,6 +62,11 @@ class OxigraphStore(Store):
         self._revision = 0
         #: The named graphs a query may see, and the revision they were listed at.
         self._visible: tuple[int, list[ox.NamedNode | ox.BlankNode]] | None = None
+        #: What the queries asked of this store can read, as far as it has learnt (see
+        #: ``reach``): a query that cannot match an inferred triple is not asked of them.
+        self.reaches = ReachMemory()
+        #: Whether a reach matches a triple of the inferred graph, at one revision.
+        self._inferred_matches: tuple[int, dict[QueryReach, bool]] = (0, {})
 
     @property
     def revision(self) -> int | None:
@@ -95,6 +101,7 @@ class OxigraphStore(Store):
         base_iri: str | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """The query's answer as pyoxigraph gives it, not yet read (see ``query``)."""
+        unbound = sparql
         if bindings:
             sparql = bind_values(sparql, bindings)
         # The store's default graph holds the asserted triples of all files as a set; the union
@@ -121,6 +128,9 @@ class OxigraphStore(Store):
                 return self._store.query(sparql, base_iri=base_iri)
             except SyntaxError as err:
                 raise RejectedQueryError(f"SPARQL syntax {err}") from err
+        elif include_inferred and not self.may_read_inferred(unbound):
+            # The same answer from the default graph alone, without a union per pattern.
+            default_graph = [ox.DefaultGraph()]
         try:
             return self._store.query(
                 sparql, base_iri=base_iri, default_graph=default_graph, named_graphs=named_graphs
@@ -311,6 +321,42 @@ class OxigraphStore(Store):
             if graph != _STATE:
                 self._store.remove_graph(graph)
         self._store.clear_graph(ox.DefaultGraph())
+
+    def may_read_inferred(self, sparql: str) -> bool:
+        """Whether ``sparql`` may match a triple of the inferred graph: yes unless its reach
+        is known and meets none of them now."""
+        reach = self.reaches.known(sparql)
+        if reach is None:
+            self.reaches.note_asked(sparql)
+            return True
+        if reach.anything:
+            return True
+        revision, matches = self._inferred_matches
+        if revision != self._revision:
+            matches = {}
+            self._inferred_matches = (self._revision, matches)
+        found = matches.get(reach)
+        if found is None:
+            found = matches[reach] = self._matches_inferred(reach)
+        return found
+
+    def _matches_inferred(self, reach: QueryReach) -> bool:
+        graph = ox.NamedNode(str(INFERRED_GRAPH))
+
+        def some(predicate: str, obj: str | None = None) -> bool:
+            target = None if obj is None else ox.NamedNode(obj)
+            quads = self._store.quads_for_pattern(None, ox.NamedNode(predicate), target, graph)
+            return next(iter(quads), None) is not None
+
+        try:
+            if any(some(predicate) for predicate in reach.predicates):
+                return True
+            if reach.any_class:
+                return some(str(RDF.type))
+            return any(some(str(RDF.type), cls) for cls in reach.classes)
+        except ValueError:
+            # Not an IRI pyoxigraph accepts: the query cannot run either; ask as before.
+            return True
 
     def _visible_graphs(self) -> list[ox.NamedNode | ox.BlankNode]:
         # Listing the graphs of an on-disk store costs a third of a point query: kept until

@@ -74,6 +74,15 @@ def code_positions(text: str, *, keep_iris: bool = False) -> Iterator[tuple[int,
             yield index, char
 
 
+def written_iris(text: str) -> list[str]:
+    """The IRIs written in ``<…>`` in the code of ``text`` (not in its comments or strings).
+
+    >>> written_iris('PREFIX e: <urn:e#> SELECT * { ?s <p> "<q>" } # <r>')
+    ['urn:e#', 'p']
+    """
+    return [match.group()[1:-1] for match in _IRIREF.finditer(code_text(text, keep_iris=True))]
+
+
 _DATASET = re.compile(
     r"(?<![\w?$:\\-])(FROM|USING)\s*(NAMED\b\s*)?(<[^>]*>|(?:[A-Za-z][\w.-]*)?:[\w.\-%]*)", re.I
 )
