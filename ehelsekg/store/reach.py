@@ -58,9 +58,10 @@ class QueryReach:
 
 EVERYTHING = QueryReach(anything=True)
 
-#: Text the parse below may read differently from pyoxigraph: a BASE, or an IRI spelt with \\u
-#: escapes. Such a query is left to reach everything.
-_UNCERTAIN = re.compile(r"\bBASE\b|\\[uU]", re.IGNORECASE)
+#: Text the parse below may read differently from pyoxigraph: a BASE, or a backslash (rdflib
+#: keeps ``ex:a\.b`` escaped where pyoxigraph reads ``ex:a.b``, and ``\u`` escapes may
+#: spell any IRI). Such a query is left to reach everything.
+_UNCERTAIN = re.compile(r"\bBASE\b|\\", re.IGNORECASE)
 #: An absolute IRI: it has a scheme. A relative one depends on the base the query is asked with.
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
