@@ -28,7 +28,7 @@ from ehelsekg.service.jobs import NamedAnswer
 from ehelsekg.service.service import KnowledgeService
 from ehelsekg.settings import Settings
 from ehelsekg.store.embedded import OxigraphStore
-from ehelsekg.store.reach import EVERYTHING, query_reach, text_digest
+from ehelsekg.store.reach import EVERYTHING, ReachMemory, query_reach, text_digest
 
 PREFIXES = (
     "PREFIX e: <urn:e#> PREFIX ehk: <https://w3id.org/ehelsekg/ontology#>"
@@ -269,3 +269,25 @@ def test_with_narrowing_off_nothing_is_learnt(settings: Settings) -> None:
         assert store.reaches.known(running.catalogue.get("reports").text) is None
     finally:
         running.close()
+
+
+def test_examination_stops_at_its_budget_and_goes_on_next_time() -> None:
+    memory = ReachMemory()
+    texts = [PREFIXES + f"SELECT * WHERE {{ ?s e:p{n} ?o }}" for n in range(3)]
+    for text in texts:
+        memory.note_asked(text)
+    memory.queue_asked(slow=True)
+    memory.examine_queued(budget=0.0)
+    assert [memory.known(t) for t in texts] == [None, None, None]
+    memory.examine_queued(budget=60.0)
+    assert all(memory.known(t) is not None for t in texts)
+    assert len(memory.take_learnt()) == 3
+    assert memory.take_learnt() == []
+
+
+def test_texts_of_a_quick_job_are_not_examined() -> None:
+    memory = ReachMemory()
+    memory.note_asked(PREFIXES + "SELECT * WHERE { ?s e:p ?o }")
+    memory.queue_asked(slow=False)
+    memory.examine_queued(budget=60.0)
+    assert memory.take_learnt() == []

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -239,10 +240,13 @@ class ReachMemory:
             self._queued = [*self._queued, *self._asked][-self.ASKED :]
         self._asked = []
 
-    def examine_queued(self) -> None:
-        """Parse the queued texts (tens of milliseconds each) and remember their reach."""
-        queued, self._queued = self._queued, []
-        for text in queued:
+    def examine_queued(self, budget: float = 0.05) -> None:
+        """Parse queued texts (tens of milliseconds each) and remember their reach, until
+        ``budget`` seconds are spent; the rest wait for the next call, so a job that asked
+        many slow queries (a validation) does not keep its worker busy for long after it."""
+        deadline = time.perf_counter() + budget
+        while self._queued and time.perf_counter() < deadline:
+            text = self._queued.pop(0)
             key = text_digest(text)
             if key not in self._reaches:
                 learnt = (key, query_reach(text))
