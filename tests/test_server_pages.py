@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from rdflib import URIRef
 
 from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.knowledge import KnowledgeGraph
+from ehelsekg.namespaces import EHK
 from ehelsekg.settings import Settings
 from server import create_app
 from tests.chromium import DOM_LABELS_JS, SHOWN_TEXT_JS, Browser, available, axe_violations
@@ -30,14 +32,19 @@ def client(settings: Settings, knowledge: KnowledgeGraph) -> Iterator[TestClient
         yield test_client
 
 
-def test_start_page_is_norwegian_with_goals_and_pickers(client: TestClient) -> None:
+def test_start_page_is_norwegian_with_goals_and_pickers(
+    client: TestClient, knowledge: KnowledgeGraph
+) -> None:
     page = client.get("/", headers=HTML)
     assert page.status_code == 200 and '<html lang="nb">' in page.text
     # Goal 4 has 14 measures (data/2022-goal-initiatives.ttl), 7 green and 7 yellow.
     assert re.search(
         r"Mål 4: Tilgjengelig informasjon og styrket samhandling</th><td>14</td>", page.text
     )
-    assert "7 gul" in page.text and "7 grønn" in page.text
+    assert f"{swatch_of(knowledge, EHK.Yellow)}7 gul" in page.text
+    assert f"{swatch_of(knowledge, EHK.Green)}7 grønn" in page.text
+    # A goal without measures says so, without a swatch.
+    assert "<td>ingen tiltak</td>" in page.text
     for link in ('href="/report/2022-09"', 'href="/query"', 'href="/views/goal?goal=4"'):
         assert link in page.text
     for name in ("goal", "target", "node", "slip", "actor", "from", "to", "report"):
@@ -114,29 +121,45 @@ def test_pages_in_chromium(
         browser.close()
 
 
-def test_measure_page_in_norwegian(client: TestClient) -> None:
+def swatch_of(knowledge: KnowledgeGraph, concept: URIRef) -> str:
+    """The swatch a page shows beside a status, in the colour the ontology gives it."""
+    colour = knowledge.store.query(f"SELECT ?c WHERE {{ <{concept}> <{EHK.colour}> ?c }}")
+    return f'<span class="swatch" style="background-color: {colour.rows[0][0]}"></span>'
+
+
+def test_measure_page_in_norwegian(client: TestClient, knowledge: KnowledgeGraph) -> None:
     # Measure 181 (data/2022-09-portfolio-report.ttl): yellow status and risk, owned by Helse
     # Sør-Øst RHF, waiting on a red dependency; its history lists the September 2022 report.
     page = client.get("/resource/measure/181", headers=HTML).text
     assert '<html lang="nb">' in page and "<h1>181 Kjernejournal dokumentdeling</h1>" in page
-    assert (
-        "<dt>Status</dt><dd>Gul</dd>" in page and "<dt>Eier</dt><dd>Helse Sør-Øst RHF</dd>" in page
-    )
+    yellow = swatch_of(knowledge, EHK.Yellow)
+    assert f'<dt>Status</dt><dd><span class="status">{yellow}Gul</span></dd>' in page
+    assert "<dt>Eier</dt><dd>Helse Sør-Øst RHF</dd>" in page
+    history = page.split("<h2>Statushistorikk</h2>")[1]
+    assert f'<td><span class="status">{yellow}Gul</span></td>' in history
     assert "<h2>Statushistorikk</h2>" in page and "<td>30. juni 2022</td>" in page
-    assert "<h2>Avhenger av</h2>" in page and "(status rød)" in page
+    red = swatch_of(knowledge, EHK.Red)
+    assert "<h2>Avhenger av</h2>" in page
+    assert f'(<span class="status">{red}status rød</span>)' in page
     assert '<details class="rdf">' in page
     goal = client.get("/resource/goal/4", headers=HTML).text
     assert "Tiltak som bidrar til målet" in goal and 'href="/resource/measure/111"' in goal
 
 
-def test_named_query_form_with_pickers_and_labelled_table(client: TestClient) -> None:
+def test_named_query_form_with_pickers_and_labelled_table(
+    client: TestClient, knowledge: KnowledgeGraph
+) -> None:
     form = client.get("/query/measures-by-goal", headers=HTML)
     assert form.status_code == 200 and '<select name="goal">' in form.text
     answer = client.get("/query/measures-by-goal", params={"goal": "4"}, headers=HTML).text
     # Goal 4: 14 measures, by name and linked, with statuses by label (not IRIs or "6"^^xsd).
     assert "Svar (14 rader)" in answer
     assert '<a href="/resource/measure/111">Helseplattformen</a>' in answer
-    assert "<td>Gul</td>" in answer and "https://w3id.org/" not in answer.split("<details")[0]
+    yellow = swatch_of(knowledge, EHK.Yellow)
+    assert f'<td><span class="status">{yellow}Gul</span></td>' in answer
+    assert "https://w3id.org/" not in answer.split("<details")[0]
+    # Dates and owners have no swatch: only statuses and risks have colours.
+    assert "<td>30. juni 2022</td>" in answer
     missing = client.get("/query/measures-by-goal", params={"goal": ""}, headers=HTML)
     assert "Velg mål." in missing.text
     assert 'href="/query/measures-by-goal"' in client.get("/query").text

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.store.base import Store
 from ehelsekg.views.context import ViewContext
-from ehelsekg.views.model import ID_BASE, number_key, resource_href
+from ehelsekg.views.model import ID_BASE, Cell, number_key, resource_href
 from ehelsekg.views.norsk import long_date
 
 #: The kinds of entity by the first segment of their IRI under /id/.
@@ -52,14 +52,17 @@ class Link:
     label: str
     href: str | None
     note: str = ""
+    #: The colour of the status the note names (a swatch beside it).
+    colour: str | None = None
 
 
 @dataclass
 class EntitySummary:
     kind: str
     title: str
-    facts: list[tuple[str, str]] = field(default_factory=list)
-    history: list[list[str]] = field(default_factory=list)
+    #: (name, value) of the latest assessment.
+    facts: list[tuple[str, Cell]] = field(default_factory=list)
+    history: list[list[Cell]] = field(default_factory=list)
     sections: list[tuple[str, list[Link]]] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
 
@@ -87,21 +90,21 @@ def entity_summary(
             ("Segment", "segment"),
         ):
             if latest[key]:
-                summary.facts.append((name, facts.concept_label(latest[key])))
+                summary.facts.append((name, facts.concept_cell(latest[key])))
         if latest["owner"]:
-            summary.facts.append(("Eier", facts.label(latest["owner"])))
+            summary.facts.append(("Eier", Cell(facts.label(latest["owner"]))))
         report = latest["report"] or ""
-        summary.facts.append(("Rapport", facts.reports.get(report, {}).get("title", "")))
-        summary.facts.append(("Per dato", long_date(latest["asOf"] or "")))
+        summary.facts.append(("Rapport", Cell(facts.reports.get(report, {}).get("title", ""))))
+        summary.facts.append(("Per dato", Cell(long_date(latest["asOf"] or ""))))
         for row in rows:
             summary.history.append(
                 [
-                    facts.reports.get(row["report"] or "", {}).get("title", ""),
-                    long_date(row["asOf"] or ""),
-                    facts.concept_label(row["status"]) if row["status"] else "–",
-                    facts.concept_label(row["risk"]) if row["risk"] else "–",
-                    facts.concept_label(row["phase"]) if row["phase"] else "–",
-                    facts.label(row["owner"]) if row["owner"] else "–",
+                    Cell(facts.reports.get(row["report"] or "", {}).get("title", "")),
+                    Cell(long_date(row["asOf"] or "")),
+                    facts.concept_cell(row["status"], missing="–"),
+                    facts.concept_cell(row["risk"], missing="–"),
+                    facts.concept_cell(row["phase"], missing="–"),
+                    Cell(facts.label(row["owner"]) if row["owner"] else "–"),
                 ]
             )
     if iri in ctx.network:
@@ -116,7 +119,9 @@ def entity_summary(
             status = data.get("status")
             note = f"status {facts.concept_label(status).lower()}" if status else ""
             label = ctx.node({}, other).label.replace("\n", " · ")
-            found.setdefault(heading, []).append(Link(label, resource_href(other, base_url), note))
+            href = resource_href(other, base_url)
+            colour = facts.swatch(status) if status else None
+            found.setdefault(heading, []).append(Link(label, href, note, colour))
         order = list(dict.fromkeys(LINK_HEADINGS.values()))
         for heading in sorted(found, key=order.index):
             links = sorted(found[heading], key=lambda link: number_key(link.label))

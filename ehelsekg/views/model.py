@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 from urllib.parse import quote
 
 import networkx as nx
@@ -169,6 +170,20 @@ def _text(node: Node | None) -> str | None:
     return None if node is None else str(node)
 
 
+#: A CSS hex colour, as the shapes require of ``ehk:colour``: no other text reaches a page's
+#: style attribute.
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+class Cell(NamedTuple):
+    """A value as a page shows it: its text, the page it links to, and the data's colour when
+    it is a status or risk (a swatch beside the text, which still says it)."""
+
+    text: str
+    href: str | None = None
+    colour: str | None = None
+
+
 @dataclass(frozen=True)
 class Concept:
     iri: str
@@ -219,6 +234,20 @@ class GraphFacts:
         """The data's colour for a status or risk concept (neutral grey when unknown)."""
         known = self.concepts.get(concept or "")
         return known.colour if known and known.colour else NO_STATUS
+
+    def swatch(self, concept: str | None) -> str | None:
+        """The data's colour for a status or risk concept, or None (no swatch) for a concept
+        without one."""
+        known = self.concepts.get(concept or "")
+        if known is None or known.colour is None or not _HEX_COLOUR.fullmatch(known.colour):
+            return None
+        return known.colour
+
+    def concept_cell(self, concept: str | None, *, missing: str = "") -> Cell:
+        """A concept by its label, with its swatch; ``missing`` when there is none."""
+        if not concept:
+            return Cell(missing)
+        return Cell(self.concept_label(concept), colour=self.swatch(concept))
 
     def concept_label(self, concept: str | None) -> str:
         known = self.concepts.get(concept or "")

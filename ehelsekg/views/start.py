@@ -26,8 +26,9 @@ class GoalSummary:
     number: str
     title: str
     measures: int
-    #: (label, count) by latest status, worst first; measures without one as "uten status".
-    statuses: list[tuple[str, int]]
+    #: (label, count, colour) by latest status, worst first; measures without one as
+    #: "uten status" (no colour).
+    statuses: list[tuple[str, int, str | None]]
 
 
 @dataclass
@@ -53,7 +54,7 @@ def start_page(store: Store, catalogue: Catalogue) -> StartPage:
         number = str(goal["number"])
         rows = catalogue.run("measures-by-goal", {"goal": number}, store).records()
         counts = Counter(
-            facts.concept_label(str(r["status"])) if r.get("status") else "uten status"
+            facts.concept_cell(str(r["status"]) if r.get("status") else None, missing="uten status")
             for r in rows
         )
         page.goals.append(
@@ -61,7 +62,12 @@ def start_page(store: Store, catalogue: Catalogue) -> StartPage:
                 number,
                 str(goal["title"]),
                 len(rows),
-                sorted(counts.items(), key=lambda kv: -ranks.get(kv[0], 0)),
+                [
+                    (cell.text, count, cell.colour)
+                    for cell, count in sorted(
+                        counts.items(), key=lambda kv: -ranks.get(kv[0].text, 0)
+                    )
+                ],
             )
         )
     listing = {

@@ -14,7 +14,7 @@ from rdflib import Literal, URIRef
 
 from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.store.base import Store
-from ehelsekg.views.model import GraphFacts, resource_href
+from ehelsekg.views.model import Cell, GraphFacts, resource_href
 from ehelsekg.views.norsk import long_date, number
 
 
@@ -24,35 +24,35 @@ class Table:
     columns: list[str]
     #: The query's variable behind each column.
     variables: list[str] = field(default_factory=list)
-    #: Each cell: the text shown and the link it leads to (or None).
-    rows: list[list[tuple[str, str | None]]] = field(default_factory=list)
+    #: Each cell: the text shown, the link it leads to and a status's colour.
+    rows: list[list[Cell]] = field(default_factory=list)
     truncated: bool = False
 
 
-def _cell(value: object, facts: GraphFacts, base_url: str) -> tuple[str, str | None]:
+def _cell(value: object, facts: GraphFacts, base_url: str) -> Cell:
     if value is None:
-        return "", None
+        return Cell("")
     if isinstance(value, URIRef):
         iri = str(value)
         if iri in facts.concepts:
-            return facts.concept_label(iri), None
+            return facts.concept_cell(iri)
         if iri in facts.reports:
-            return facts.reports[iri]["title"], resource_href(iri, base_url)
-        return facts.label(iri), resource_href(iri, base_url)
+            return Cell(facts.reports[iri]["title"], resource_href(iri, base_url))
+        return Cell(facts.label(iri), resource_href(iri, base_url))
     if isinstance(value, Literal):
         datatype = str(value.datatype or "")
         if datatype.endswith(("#decimal", "#double", "#float")):
             try:
-                return number(Decimal(str(value))), None
+                return Cell(number(Decimal(str(value))))
             except InvalidOperation:
-                return str(value), None
+                return Cell(str(value))
         if datatype.endswith("#date"):
-            return long_date(str(value)), None
+            return Cell(long_date(str(value)))
         if datatype.endswith("#boolean"):
-            return ("ja" if value.toPython() is True else "nei"), None
+            return Cell("ja" if value.toPython() is True else "nei")
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
-            return long_date(str(value)), None
-    return " ".join(str(value).split()), None
+            return Cell(long_date(str(value)))
+    return Cell(" ".join(str(value).split()))
 
 
 def named_table(
@@ -83,7 +83,9 @@ def _without_repeats(table: Table) -> Table:
     keep: list[int] = []
     for i in range(len(table.columns)):
         repeats = table.rows and any(
-            all(row[j][1] and row[i][0] == row[j][0] and not row[i][1] for row in table.rows)
+            all(
+                row[j].href and row[i].text == row[j].text and not row[i].href for row in table.rows
+            )
             for j in keep
         )
         if not repeats:
