@@ -141,17 +141,18 @@ class Browser:
             mobile=False,
         )
 
-    def open(self, path: Path, *, ready: str, timeout: float = 30.0) -> PageReport:
-        """Load a file and wait until the JavaScript expression ``ready`` is true."""
+    def open(self, target: Path | str, *, ready: str, timeout: float = 30.0) -> PageReport:
+        """Load a file (or a URL) and wait until the JavaScript expression ``ready`` is true."""
         self.events.clear()
         started = time.monotonic()
-        self.call("Page.navigate", session=True, url=path.resolve().as_uri())
+        url = target.resolve().as_uri() if isinstance(target, Path) else target
+        self.call("Page.navigate", session=True, url=url)
         while time.monotonic() - started < timeout:
             if self.evaluate(f"Boolean({ready})"):
                 break
             time.sleep(0.05)
         else:
-            raise TimeoutError(f"{path}: {ready} never became true")
+            raise TimeoutError(f"{url}: {ready} never became true")
         report = PageReport(load_seconds=time.monotonic() - started)
         self.socket.settimeout(0.3)
         try:

@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from rdflib.term import Node
 
@@ -161,6 +161,13 @@ async def query_form(name: str, request: Request, service: Service) -> HTMLRespo
         error=error,
     )
     return HTMLResponse(html, status_code=422 if error else 200)
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    """The site's icon: browsers ask for it on every page, and a 404 is an error in their
+    console."""
+    return FileResponse(STATIC_DIR / "ui" / "favicon.svg", media_type="image/svg+xml")
 
 
 @router.get("/docs", include_in_schema=False)

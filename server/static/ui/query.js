@@ -24,6 +24,50 @@
     },
   });
 
+  // YASGUI's markup misses what assistive technology needs (axe-core finds it, see
+  // tests/test_query_editor.py): names for its inputs, a keyboard stop on the editor's
+  // scroller, and a role for the "new tab" button, which its keyboard handling already treats
+  // as the last entry of the tab list (it cannot be moved out: YASGUI inserts new tabs
+  // before it). Mended whenever YASGUI draws a tab or a result.
+  var names = [
+    [".autocomplete", "SPARQL-endepunkt"],
+    [".CodeMirror textarea", "SPARQL-spørring"],
+    [".tabsList input", "Navn på fanen"],
+    ["select.tableSizer", "Rader per side"],
+    [".yasr input", "Søk i svaret"],
+  ];
+  function mend() {
+    names.forEach(function (pair) {
+      document.querySelectorAll("#yasgui " + pair[0]).forEach(function (element) {
+        if (!element.hasAttribute("aria-label")) {
+          element.setAttribute("aria-label", pair[1]);
+        }
+      });
+    });
+    // CodeMirror takes its scroller out of the tab order (-1): a long query could then not
+    // be scrolled from the keyboard.
+    document.querySelectorAll("#yasgui .CodeMirror-scroll:not([tabindex='0'])").forEach(function (scroller) {
+      scroller.setAttribute("tabindex", "0");
+    });
+    document.querySelectorAll("#yasgui .tabsList button.addTab:not([role])").forEach(function (button) {
+      button.setAttribute("role", "tab");
+      button.setAttribute("aria-selected", "false");
+      button.setAttribute("aria-label", "Ny fane");
+      button.title = "Ny fane";
+    });
+  }
+  var pending = false;
+  new MutationObserver(function () {
+    if (!pending) {
+      pending = true;
+      window.requestAnimationFrame(function () {
+        pending = false;
+        mend();
+      });
+    }
+  }).observe(document.getElementById("yasgui"), { childList: true, subtree: true });
+  mend();
+
   var texts = {};
   fetch(namedUrl, { headers: { Accept: "application/json" } })
     .then(function (response) {
