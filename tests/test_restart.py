@@ -95,9 +95,17 @@ def test_a_restart_of_an_unchanged_store_reuses_inferences_and_baseline(
         service = KnowledgeService(knowledge, chosen)
     try:
         assert set(service.validator.baseline or []) == _fresh_baseline(service)
-        outcome = service.update(INSERT_UNIT)
+
+        def no_rules(*_args: object, **_kwargs: object) -> None:
+            raise AssertionError("the rules were run over the whole store again")
+
+        # The first write takes the kept inferred graph as the rules' state.
+        with monkeypatch.context() as patched:
+            patched.setattr(Materialiser, "rebuild", no_rules)
+            outcome = service.update(INSERT_UNIT)
         assert outcome.applied, outcome.report
         assert _has_unit_as_organisation(knowledge)
+        assert _inferred(knowledge) == _fresh_inferences(knowledge)
     finally:
         service.close()
 

@@ -76,6 +76,27 @@ class Materialiser:
         self._schema()
         return set(self.derived)
 
+    def adopt(self, asserted: Iterable[Triple], derived: Iterable[Triple]) -> None:
+        """Take the state :meth:`rebuild` would reach from ``asserted``, given what it derives
+        (an on-disk store's inferred graph, recorded for the revision it holds), without running
+        the rules: the first write after a restart then costs what any write costs."""
+        self.asserted = set(asserted)
+        self.derived = set(derived) - self.asserted
+        # Schema triples are derived without being facts, unless a rule also gives them.
+        self.facts = self.asserted | (self.derived - self.schema_triples)
+        self.index = _Index()
+        for triple in self.facts:
+            self.index.add(triple)
+        pending = (self.derived & self.schema_triples) - self.facts
+        while True:
+            given = {t for t in pending if self._supported(t)}
+            if not given:
+                break
+            pending -= given
+            for triple in given:
+                self.facts.add(triple)
+                self.index.add(triple)
+
     def change(
         self, added: Iterable[Triple], removed: Iterable[Triple]
     ) -> tuple[set[Triple], set[Triple]]:

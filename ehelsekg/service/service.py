@@ -481,6 +481,8 @@ class KnowledgeService:
             if not conforms:
                 return UpdateOutcome(applied=False, report=report)
             if change:
+                # Before the change lands: the rules' state is that of the store as it was.
+                self._knowledge.prepare_inferences()
                 self.inline.begin_write()
                 try:
                     store.apply_change(change)
