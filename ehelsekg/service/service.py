@@ -487,7 +487,7 @@ class KnowledgeService:
                 try:
                     store.apply_change(change)
                     self.validator.accept(raw, store)
-                    self._knowledge.update_inferences()
+                    self._knowledge.update_inferences(change)
                     flush = getattr(store, "flush", None)
                     if flush is not None:
                         flush()

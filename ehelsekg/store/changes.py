@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from ehelsekg.store.terms import Triple, from_ox
+
 #: The filter function that picks removed quads holding blank nodes (see ``removal_filter``).
 REMOVED_FUNCTION = ox.NamedNode("urn:ehelsekg:removed")
 
@@ -81,6 +83,20 @@ def _sorted(quads: Iterable[ox.Quad]) -> tuple[ox.Quad, ...]:
 
 def has_blank_node(quad: ox.Quad) -> bool:
     return any(isinstance(term, ox.BlankNode) for term in (quad.subject, quad.object))
+
+
+def asserted_delta(change: QuadChange) -> tuple[set[Triple], set[Triple]] | None:
+    """(added, removed) asserted triples: the change's default-graph quads. None when one of
+    them holds a blank node: applied as ``INSERT DATA``, it gets a new one in the store."""
+    delta: tuple[set[Triple], set[Triple]] = (set(), set())
+    for quads, into in zip((change.added, change.removed), delta, strict=True):
+        for quad in quads:
+            if not isinstance(quad.graph_name, ox.DefaultGraph):
+                continue
+            if has_blank_node(quad):
+                return None
+            into.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+    return delta
 
 
 def update_text(change: QuadChange) -> str:
