@@ -70,7 +70,7 @@ class KnowledgeGraph:
     def prepare_inferences(self) -> None:
         """Build the rules' state before a write, if it is not built yet. After a restart that
         reused the store's inferred graph, that graph is taken as it is (``adopt``) rather than
-        derived again: at 1M triples the rules take 20 s, reading the graph a few."""
+        derived again: at 1M triples the rules take 20 s, taking the graph about 10 s."""
         if self._materialiser is not None or not self.reused_inferences:
             return
         started = time.perf_counter()
