@@ -12,7 +12,7 @@ from rdflib.term import Node
 
 from ehelsekg.catalogue.named import Catalogue, read_named_query
 from ehelsekg.errors import BadParameterError, UnknownQueryError
-from ehelsekg.knowledge import KnowledgeGraph
+from ehelsekg.knowledge import KnowledgeGraph, open_knowledge_graph
 from ehelsekg.settings import Settings
 from ehelsekg.store.sparql_text import outer_where_brace
 from ehelsekg.store.terms import QueryResult
@@ -198,3 +198,24 @@ def test_norwegian_header_lines(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match=r"q\.rq:3: '# param@nb nope' names no declared"):
         read_named_query(path)
+
+
+def test_a_measure_parameter_is_resolved_from_an_index_kept_until_a_write(
+    settings: Settings,
+) -> None:
+    knowledge = open_knowledge_graph(settings)
+    catalogue = Catalogue(settings.queries_dir)
+    index = catalogue.lookup_index("measures", knowledge.store, "id", "measure")
+    assert str(index["181"]) == "https://w3id.org/ehelsekg/id/measure/181"
+    assert catalogue.lookup_index("measures", knowledge.store, "id", "measure") is index
+    knowledge.store.update(
+        "INSERT DATA { <https://w3id.org/ehelsekg/id/measure/9999>"
+        " a <https://w3id.org/ehelsekg/ontology#Measure> ;"
+        ' <http://purl.org/dc/terms/identifier> "9999" }'
+    )
+    again = catalogue.lookup_index("measures", knowledge.store, "id", "measure")
+    assert again is not index and "9999" in again
+    result = catalogue.run("measure-history", {"measure": "9999"}, knowledge.store)
+    assert result.rows == ()
+    with pytest.raises(BadParameterError, match="9998"):
+        catalogue.run("measure-history", {"measure": "9998"}, knowledge.store)
