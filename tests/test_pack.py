@@ -76,6 +76,32 @@ def test_pack_changes_are_listed_by_name_under_the_named_baseline(pack_dir: Path
     assert "60 Nasjonalt infeksjonsregister: Aktiv → Pause" in html
 
 
+def test_statuses_and_risks_carry_a_swatch_of_their_colour(
+    knowledge: KnowledgeGraph, pack_dir: Path
+) -> None:
+    html = (pack_dir / "index.html").read_text(encoding="utf-8")
+
+    def swatch(concept: str) -> str:
+        colour = knowledge.store.query(
+            f"SELECT ?c WHERE {{ <https://w3id.org/ehelsekg/ontology#{concept}>"
+            " <https://w3id.org/ehelsekg/ontology#colour> ?c }"
+        ).rows[0][0]
+        return f'<span class="swatch" style="background-color: {colour}"></span>'
+
+    assert f'<th scope="row">{swatch("Yellow")}Status gul</th>' in html
+    # 201 Statistisk logganalyse: yellow status, red risk (the report's one red risk).
+    flagged = re.search(r"<tr><td>201</td>.*?</tr>", html)
+    assert flagged is not None
+    assert f"{swatch('Yellow')}Gul" in flagged.group() and f"{swatch('Red')}Rød" in flagged.group()
+    # 102 SAFEST went from red to yellow status between the two reports.
+    assert (
+        f'102 SAFEST: <span class="status">{swatch("Red")}Rød</span> →'
+        f' <span class="status">{swatch("Yellow")}Gul</span>'
+    ) in html
+    # Phases and lifecycle states have no colour.
+    assert "60 Nasjonalt infeksjonsregister: Aktiv → Pause" in html
+
+
 def test_baseline_without_risk_says_not_reported(
     knowledge: KnowledgeGraph, catalogue: Catalogue, pack_dir: Path
 ) -> None:

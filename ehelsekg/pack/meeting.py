@@ -223,21 +223,24 @@ def build_meeting_pack(
         costs=costs,
         awaiting_funding=[{**r, **_names(r, facts)} for r in awaiting],
         goals=goals,
-        scale=[(c.notation or c.iri, c.label, c.colour or "") for c in facts.status_scale()],
+        scale=[
+            (c.notation or c.iri, c.label, facts.swatch(c.iri) or "") for c in facts.status_scale()
+        ],
     )
     pack.summary = summary_lines(pack, facts)
     return pack
 
 
 def _names(row: Row, facts: GraphFacts) -> Row:
-    """Labels for the IRIs and concepts of a row, as ``<key>Name``; reports by their title
-    and date."""
+    """Labels for the IRIs and concepts of a row, as ``<key>Name``, and a status's or risk's
+    colour as ``<key>Colour``; reports by their title and date."""
     names: Row = {}
     for key, value in row.items():
         if value is None or not value.startswith("http"):
             continue
         if value in facts.concepts:
             names[f"{key}Name"] = facts.concept_label(value)
+            names[f"{key}Colour"] = facts.swatch(value)
         elif value in facts.reports:
             names[f"{key}Name"] = facts.reports[value]["title"]
         else:

@@ -56,10 +56,13 @@ def render_pack_html(
     made: str,
 ) -> str:
     """The status report as one HTML file that loads nothing from anywhere."""
-    rows = [("active", "Aktive tiltak")]
-    rows += [(f"status-{n}", f"Status {label.lower()}") for n, label, _ in pack.scale]
-    rows += [(f"risk-{n}", f"Risiko {label.lower()}") for n, label, _ in pack.scale]
-    figures = [(key, text, pack.totals.get(key, 0), _delta(pack, key)) for key, text in rows]
+    rows = [("active", "Aktive tiltak", "")]
+    rows += [(f"status-{n}", f"Status {label.lower()}", c) for n, label, c in pack.scale]
+    rows += [(f"risk-{n}", f"Risiko {label.lower()}", c) for n, label, c in pack.scale]
+    figures = [
+        (key, text, pack.totals.get(key, 0), _delta(pack, key), colour)
+        for key, text, colour in rows
+    ]
     images = {
         name: "data:image/png;base64," + base64.b64encode(png).decode("ascii")
         for name, png in charts.items()
