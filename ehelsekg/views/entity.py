@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ehelsekg.catalogue.named import Catalogue
 from ehelsekg.store.base import Store
 from ehelsekg.views.context import ViewContext
-from ehelsekg.views.model import ID_BASE, Cell, number_key, resource_href
+from ehelsekg.views.model import ASSESSMENT_FACTS, ID_BASE, Cell, number_key, resource_href
 from ehelsekg.views.norsk import long_date
 
 #: The kinds of entity by the first segment of their IRI under /id/.
@@ -82,13 +82,7 @@ def entity_summary(
     if rows:
         latest = rows[-1]
         summary.title = f"{latest['id']} {summary.title}"
-        for name, key in (
-            ("Status", "status"),
-            ("Risiko", "risk"),
-            ("Fase", "phase"),
-            ("Livsløp", "state"),
-            ("Segment", "segment"),
-        ):
+        for name, key in ASSESSMENT_FACTS:
             if latest[key]:
                 summary.facts.append((name, facts.concept_cell(latest[key])))
         if latest["owner"]:

@@ -45,6 +45,14 @@ KIND_STYLES: dict[str, tuple[str, str]] = {
     "Change": ("triangleDown", "Endringstype"),
     "Group": ("group", "Gruppe (klikk for å åpne)"),
 }
+#: An assessment's facts as a page or tooltip names them, by the assessment row's key.
+ASSESSMENT_FACTS = (
+    ("Status", "status"),
+    ("Risiko", "risk"),
+    ("Fase", "phase"),
+    ("Livsløp", "state"),
+    ("Segment", "segment"),
+)
 #: Longest name shown on a node (the whole name is in the tooltip and the table).
 MAX_LABEL = 64
 #: Entities without a status: a neutral fill, so that status colours stand out.
@@ -370,13 +378,7 @@ class GraphFacts:
             node.border_width = 4
         node.owner = self.label(found["owner"]) if found["owner"] else None
         node.group = node.owner
-        for name, key in (
-            ("Status", "status"),
-            ("Risiko", "risk"),
-            ("Fase", "phase"),
-            ("Livsløp", "state"),
-            ("Segment", "segment"),
-        ):
+        for name, key in ASSESSMENT_FACTS:
             if found[key]:
                 node.facts.append((name, self.concept_label(found[key])))
         if node.owner:
